@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled TypeScript under dist/.
+import { main } from '../dist/src/cli/main.js';
+main(process.argv).catch((err) => {
+  process.stderr.write(`edgetail: ${err && err.message ? err.message : String(err)}\n`);
+  process.exit(1);
+});
