@@ -90,3 +90,12 @@ export interface ComponentDef<C = any, T = unknown> {
   /** Sinks: kinds of events accepted. */
   accepts?: readonly ('log' | 'metric')[];
 }
+
+/** A source module's export. */
+export type SourceDef<C = any> = Omit<ComponentDef<C, Source>, 'build' | 'kind'> & {
+  kind: 'source';
+  build(config: C, ctx: SourceContext): Source | Promise<Source>;
+};
+
+/** A transform module's export. */
+export type TransformDef<C = any> = Omit<ComponentDef<C, Transform>, 'kind'> & { kind: 'transform' };
