@@ -36,6 +36,15 @@ export interface ComponentContext {
   dataDir: string;
   logger: Logger;
   metrics: ComponentMetrics;
+  /** edgetail's own metrics as prom-client's getMetricsAsJSON() shape (internal_metrics source). */
+  getMetrics?: () => Promise<InternalMetric[]>;
+}
+
+export interface InternalMetric {
+  name: string;
+  help?: string;
+  type: string;
+  values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
 }
 
 export interface SourceContext extends ComponentContext {

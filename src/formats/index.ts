@@ -1,0 +1,16 @@
+/** Format registry: name → parser. */
+import type { Format, FormatName } from './types.js';
+import { raw } from './raw.js';
+
+const formats: Partial<Record<FormatName, Format>> = {
+  raw,
+};
+
+export function getFormat(name: FormatName): Format {
+  const f = formats[name];
+  if (!f) throw new Error(`format ${name} is not available`);
+  return f;
+}
+
+export { toLogEvent } from './event.js';
+export * from './types.js';
