@@ -96,6 +96,8 @@ export interface ComponentDef<C = any, T = unknown> {
   /** zod schema of the component's own keys plus the common keys (inputs, …). Unknown keys rejected. */
   schema: import('zod').ZodType<C>;
   build(config: C, ctx: ComponentContext): T | Promise<T>;
+  /** Multi-output transforms (route): the output names this config declares. */
+  outputs?: (config: C) => string[];
   /** Sinks: kinds of events accepted. */
   accepts?: readonly ('log' | 'metric')[];
 }

@@ -1,0 +1,73 @@
+/** One running edgetail: validated config → topology + API server, with graceful shutdown. */
+import type { Logger } from '../core/component.js';
+import { ConfigError } from '../core/errors.js';
+import type { RawConfig } from '../config/load.js';
+import { validateConfig } from '../config/validate.js';
+import { Topology } from '../topology/topology.js';
+import { Telemetry } from '../telemetry/metrics.js';
+import { startApi, type ApiServer } from '../api/server.js';
+
+export interface Instance {
+  topology: Topology;
+  api: ApiServer | undefined;
+  telemetry: Telemetry;
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+export async function startInstance(raw: RawConfig, logger: Logger, overrides: { apiAddress?: string } = {}): Promise<Instance> {
+  const { config, problems } = validateConfig(raw, 'run');
+  for (const p of problems) if (p.severity === 'warning') logger.warn({ path: p.path }, p.message);
+  if (!config) throw new ConfigError(problems.filter((p) => p.severity === 'error'));
+  if (overrides.apiAddress) config.api.address = overrides.apiAddress;
+
+  const telemetry = new Telemetry();
+  const topology = await Topology.build(config, { telemetry, logger });
+  let api: ApiServer | undefined;
+  if (config.api.enabled) api = await startApi(config.api, topology, telemetry, logger);
+  try {
+    await topology.start();
+  } catch (err) {
+    await topology.stop(1000).catch(() => {});
+    await api?.close();
+    throw err;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    topology,
+    api,
+    telemetry,
+    stop(deadlineMs?: number) {
+      stopped ??= (async () => {
+        await topology.stop(deadlineMs);
+        await api?.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** SIGTERM/SIGINT → graceful stop within the deadline; a second signal exits at once. */
+export function stopOnSignals(instance: Instance, logger: Logger, onStopped: (code: number) => void): void {
+  let signalled = false;
+  const handler = (sig: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal: sig }, 'second signal: exiting without draining');
+      onStopped(130);
+      return;
+    }
+    signalled = true;
+    logger.info({ signal: sig }, 'shutting down: stopping sources, draining sinks');
+    instance.stop().then(
+      () => {
+        logger.info('stopped cleanly');
+        onStopped(0);
+      },
+      (err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+        onStopped(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

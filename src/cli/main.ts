@@ -1,0 +1,81 @@
+/** The edgetail command line (commander). */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../core/errors.js';
+import { loadConfigFiles, parseConfigText } from '../config/load.js';
+import { createLogger } from '../telemetry/logger.js';
+import { EX_CONFIG, formatProblems, runValidate } from './validate.js';
+import { startInstance, stopOnSignals } from './instance.js';
+import type { RawConfig } from '../config/load.js';
+import { demoConfig } from './demo-config.js';
+import { runGenerate } from './generate.js';
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+async function runRaw(raw: RawConfig, apiAddress?: string): Promise<number> {
+  const logger = createLogger();
+  try {
+    const instance = await startInstance(raw, logger, apiAddress ? { apiAddress } : {});
+    return await new Promise<number>((resolveExit) => stopOnSignals(instance, logger, resolveExit));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`configuration is invalid:\n${formatProblems(err.problems)}\n`);
+      return EX_CONFIG;
+    }
+    throw err;
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program.name('edgetail').description('Real-time observability pipeline for CDN edge traffic').showHelpAfterError();
+
+  program
+    .command('run')
+    .description('run a pipeline (agent or collector: the config decides)')
+    .requiredOption('-c, --config <files...>', 'YAML or JSON config file(s); several are merged')
+    .action(async (opts: { config: string[] }) => {
+      process.exitCode = await runRaw(loadConfigFiles(opts.config));
+    });
+
+  program
+    .command('validate')
+    .description('check config schema and graph; exit 0 when valid, 78 with every problem listed otherwise')
+    .requiredOption('-c, --config <files...>', 'YAML or JSON config file(s)')
+    .action((opts: { config: string[] }) => {
+      process.exitCode = runValidate(opts.config, process.stdout, process.stderr);
+    });
+
+  program
+    .command('demo')
+    .description('the embedded default: cutover traffic generator → pipeline → local sinks + dashboard')
+    .option('-p, --port <port>', 'API/dashboard port', positiveInt, 8686)
+    .option('--data-dir <dir>', 'where the demo writes its sinks and state', './data/demo')
+    .action(async (opts: { port: number; dataDir: string }) => {
+      const dataDir = resolve(opts.dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      const text = demoConfig({ port: opts.port, dataDir });
+      process.stderr.write(`edgetail demo: dashboard on http://127.0.0.1:${opts.port}/ — data in ${dataDir} — Ctrl-C to stop\n`);
+      process.exitCode = await runRaw(parseConfigText(text, 'demo'));
+    });
+
+  program
+    .command('generate')
+    .description('write synthetic cutover-scenario logs to stdout')
+    .option('--scenario <name>', 'scenario', 'cutover')
+    .option('--format <format>', 'fastly_json | gcs_usage | combined', 'fastly_json')
+    .requiredOption('--lines <n>', 'number of lines', positiveInt)
+    .option('--seed <n>', 'PRNG seed', positiveInt, 1)
+    .action(async (opts: { scenario: string; format: string; lines: number; seed: number }) => {
+      if (opts.scenario !== 'cutover') throw new InvalidArgumentError(`unknown scenario "${opts.scenario}" (known: cutover)`);
+      if (!['fastly_json', 'gcs_usage', 'combined'].includes(opts.format)) throw new InvalidArgumentError(`unknown format "${opts.format}" (fastly_json, gcs_usage, combined)`);
+      await runGenerate({ scenario: 'cutover', format: opts.format as 'fastly_json', lines: opts.lines, seed: opts.seed }, process.stdout);
+    });
+
+  await program.parseAsync(argv);
+}

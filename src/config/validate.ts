@@ -1,0 +1,134 @@
+/**
+ * Schema + graph validation. Collects EVERY problem with its key path; nothing stops at the first.
+ * `mode: 'validate'` treats unset ${VAR}s as warnings (examples validate anywhere); `mode: 'run'`
+ * makes them errors where a key needs a value.
+ */
+import type { ZodType } from 'zod';
+import type { ComponentKind } from '../core/component.js';
+import type { ConfigProblem } from '../core/errors.js';
+import { checkGraph, type GraphNode } from './graph.js';
+import type { RawConfig } from './load.js';
+import { findDef, knownTypes, type AnyDef } from './registry.js';
+import { topSchema, type ApiConfig } from './schema.js';
+
+export interface ComponentSpec {
+  id: string;
+  kind: ComponentKind;
+  type: string;
+  def: AnyDef;
+  config: Record<string, unknown> & { inputs?: string[] };
+  inputs: string[];
+  outputs: string[] | undefined;
+}
+
+export interface ValidatedConfig {
+  dataDir: string;
+  api: ApiConfig;
+  shutdownTimeoutSecs: number;
+  components: ComponentSpec[];
+}
+
+export interface ValidationResult {
+  config: ValidatedConfig | undefined;
+  problems: ConfigProblem[];
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+function joinPath(prefix: string, path: PropertyKey[]): string {
+  let out = prefix;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+function issuesToProblems(prefix: string, issues: ZodIssueLike[]): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  for (const i of issues) {
+    if (i.code === 'unrecognized_keys' && i.keys) {
+      for (const k of i.keys) out.push({ path: joinPath(prefix, [...i.path, k]), severity: 'error', message: 'unknown key' });
+    } else {
+      out.push({ path: joinPath(prefix, i.path), severity: 'error', message: i.message });
+    }
+  }
+  return out;
+}
+
+function parseWith<T>(schema: ZodType<T>, value: unknown, prefix: string, problems: ConfigProblem[]): T | undefined {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  problems.push(...issuesToProblems(prefix, r.error.issues as unknown as ZodIssueLike[]));
+  return undefined;
+}
+
+const SECTIONS: Array<[ComponentKind, 'sources' | 'transforms' | 'sinks']> = [
+  ['source', 'sources'],
+  ['transform', 'transforms'],
+  ['sink', 'sinks'],
+];
+
+export function validateConfig(raw: RawConfig, mode: 'validate' | 'run'): ValidationResult {
+  const problems: ConfigProblem[] = [...raw.problems];
+  const top = parseWith(topSchema, raw.tree, '', problems);
+  const components: ComponentSpec[] = [];
+  const graphNodes: GraphNode[] = [];
+  const seen = new Map<string, string>();
+  const rawSections = raw.tree as Record<string, Record<string, Record<string, unknown>> | undefined>;
+
+  for (const [kind, section] of SECTIONS) {
+    const entries = rawSections[section];
+    if (!entries || typeof entries !== 'object') continue;
+    for (const [id, comp] of Object.entries(entries)) {
+      if (!comp || typeof comp !== 'object' || Array.isArray(comp)) continue; // reported by topSchema
+      const prefix = `${section}.${id}`;
+      const dup = seen.get(id);
+      if (dup) {
+        problems.push({ path: prefix, severity: 'error', message: `id "${id}" is already used by ${dup}.${id}; ids are unique across sources, transforms and sinks` });
+        continue;
+      }
+      seen.set(id, section);
+      const type = comp.type;
+      if (typeof type !== 'string') {
+        problems.push({ path: `${prefix}.type`, severity: 'error', message: `expected a ${kind} type (one of ${knownTypes(kind).join(', ')})` });
+        continue;
+      }
+      const def = findDef(kind, type);
+      const inputs = Array.isArray(comp.inputs) ? (comp.inputs.filter((x) => typeof x === 'string') as string[]) : [];
+      if (!def) {
+        problems.push({ path: `${prefix}.type`, severity: 'error', message: `unknown ${kind} type "${type}" (known: ${knownTypes(kind).join(', ')})` });
+        graphNodes.push({ id, kind, inputs, outputs: undefined });
+        continue;
+      }
+      const config = parseWith(def.schema as ZodType<Record<string, unknown>>, comp, prefix, problems);
+      const outputs = config && 'outputs' in def && def.outputs ? def.outputs(config) : undefined;
+      graphNodes.push({ id, kind, inputs, outputs });
+      if (config) components.push({ id, kind, type, def, config, inputs, outputs });
+    }
+  }
+  problems.push(...checkGraph(graphNodes));
+
+  // Unset environment variables: which problems they explain, and how severe that is in this mode.
+  for (const u of raw.unset) {
+    let explained = false;
+    for (const p of problems) {
+      if (p.path === u.path || p.path.startsWith(`${u.path}.`) || p.path.startsWith(`${u.path}[`)) {
+        explained = true;
+        p.message += ` (environment variable ${u.name} is not set)`;
+        if (mode === 'validate') p.severity = 'warning';
+      }
+    }
+    if (!explained) problems.push({ path: u.path, severity: 'warning', message: `environment variable ${u.name} is not set (empty value used)` });
+  }
+
+  problems.sort((a, b) => (a.severity === b.severity ? a.path.localeCompare(b.path) : a.severity === 'error' ? -1 : 1));
+  const hasErrors = problems.some((p) => p.severity === 'error');
+  if (!top || hasErrors) return { config: undefined, problems };
+  return {
+    config: { dataDir: top.data_dir, api: top.api, shutdownTimeoutSecs: top.shutdown_timeout_secs, components },
+    problems,
+  };
+}

@@ -1,0 +1,7 @@
+/** All source types. */
+import type { SourceDef } from '../core/component.js';
+import { fileSource } from './file/index.js';
+import { demoSource } from './demo/index.js';
+import { internalMetricsSource } from './internal_metrics/index.js';
+
+export const sourceDefs: SourceDef[] = [fileSource, demoSource, internalMetricsSource];
