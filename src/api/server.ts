@@ -36,12 +36,18 @@ export function splitAddress(address: string): { host: string; port: number } {
   return { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(address.slice(i + 1)) };
 }
 
-export async function startApi(cfg: ApiConfig, state: ApiState, telemetry: Telemetry, logger: Logger, routes: RouteHandler[] = []): Promise<ApiServer> {
-  const { host, port } = splitAddress(cfg.address);
+/** Refuses to expose the API beyond loopback without a token (unless explicitly allowed). */
+export function assertSafeExposure(cfg: ApiConfig): void {
+  const { host } = splitAddress(cfg.address);
   const tokenSet = !!cfg.auth_token && !cfg.auth_token.isEmpty;
   if (!isLoopback(host) && !tokenSet && !cfg.allow_unauthenticated) {
     throw new Error(`api.address ${cfg.address} is not a loopback address and api.auth_token is empty: set a token, or api.allow_unauthenticated: true`);
   }
+}
+
+export async function startApi(cfg: ApiConfig, state: ApiState, telemetry: Telemetry, logger: Logger, routes: RouteHandler[] = []): Promise<ApiServer> {
+  assertSafeExposure(cfg);
+  const { host, port } = splitAddress(cfg.address);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');

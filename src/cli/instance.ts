@@ -5,7 +5,7 @@ import type { RawConfig } from '../config/load.js';
 import { validateConfig } from '../config/validate.js';
 import { Topology } from '../topology/topology.js';
 import { Telemetry } from '../telemetry/metrics.js';
-import { startApi, type ApiServer } from '../api/server.js';
+import { assertSafeExposure, startApi, type ApiServer } from '../api/server.js';
 
 export interface Instance {
   topology: Topology;
@@ -19,6 +19,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
   for (const p of problems) if (p.severity === 'warning') logger.warn({ path: p.path }, p.message);
   if (!config) throw new ConfigError(problems.filter((p) => p.severity === 'error'));
   if (overrides.apiAddress) config.api.address = overrides.apiAddress;
+  if (config.api.enabled) assertSafeExposure(config.api);
 
   const telemetry = new Telemetry();
   const topology = await Topology.build(config, { telemetry, logger });
