@@ -24,7 +24,14 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
   const telemetry = new Telemetry();
   const topology = await Topology.build(config, { telemetry, logger });
   let api: ApiServer | undefined;
-  if (config.api.enabled) api = await startApi(config.api, topology, telemetry, logger);
+  if (config.api.enabled) {
+    try {
+      api = await startApi(config.api, topology, telemetry, logger);
+    } catch (err) {
+      await topology.stop(1000).catch(() => {});
+      throw err;
+    }
+  }
   try {
     await topology.start();
   } catch (err) {
