@@ -1,0 +1,158 @@
+/**
+ * Reads tailed files: one chunk (read_buffer_bytes) per file per round into a reused buffer, lines
+ * split by LineSplitter, parsed once, emitted in batches of ≤ max_batch_events. `await emit` is the
+ * backpressure: nothing more is read while a batch is being handed over.
+ */
+import type { SourceContext } from '../../core/component.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Event } from '../../core/event.js';
+import { Finalizer } from '../../core/finalizer.js';
+import { toLogEvent } from '../../formats/index.js';
+import { ParseFailure, type Format } from '../../formats/types.js';
+import type { FileSourceConfig } from './config.js';
+import type { FileState } from './file-state.js';
+import { checkFingerprint, EMPTY_FINGERPRINT } from './fingerprint.js';
+import { LineBatch } from './line-splitter.js';
+
+/** more: data was read (read again soon); eof: nothing new; failed: the file cannot be read. */
+export type ReadResult = 'more' | 'eof' | 'failed';
+
+const EMIT_RETRY_MS = 1000;
+
+export class Reader {
+  stopping = false;
+  private readonly buf: Buffer;
+  private readonly batch = new LineBatch();
+  private emitRetryAt = 0;
+
+  constructor(
+    private readonly config: FileSourceConfig,
+    private readonly ctx: SourceContext,
+    private readonly format: Format,
+    private readonly onChange: () => void,
+  ) {
+    this.buf = Buffer.allocUnsafe(config.read_buffer_bytes);
+  }
+
+  async readSome(f: FileState): Promise<ReadResult> {
+    const fh = f.fh;
+    if (!fh) return 'failed';
+    if (this.emitRetryAt > Date.now()) return 'eof';
+    try {
+      const st = await fh.stat();
+      const now = Date.now();
+      if (st.size < f.readPos) {
+        await this.restart(f, 'file shrank below the read offset (copytruncate?)');
+        return 'more';
+      }
+      if (st.size > f.lastSize) {
+        f.observe(st.size, now, now);
+        if (await this.verifyHead(f)) return 'more';
+      }
+      if (st.size <= f.readPos) return 'eof';
+      const want = Math.min(this.buf.length, st.size - f.readPos);
+      const { bytesRead } = await fh.read(this.buf, 0, want, f.readPos);
+      if (bytesRead === 0) return 'eof';
+      const pos = f.readPos;
+      f.readPos += bytesRead;
+      this.batch.reset();
+      f.splitter.push(this.buf.subarray(0, bytesRead), pos, this.batch);
+    } catch (err) {
+      this.ctx.metrics.error('read_failed', 'receiving');
+      this.ctx.logger.warn({ path: f.path, err: errorMessage(err) }, 'cannot read file');
+      return 'failed';
+    }
+    return (await this.emitLines(f)) ? 'more' : 'eof';
+  }
+
+  /**
+   * Compares the file's head with its fingerprint (and extends a short one). A different head on
+   * the same inode means it was truncated and rewritten: start over. Returns true if it restarted.
+   */
+  async verifyHead(f: FileState): Promise<boolean> {
+    if (!f.fh) return false;
+    const check = await checkFingerprint(f.fh, f.fp, this.config.fingerprint_bytes);
+    if (!check.match) {
+      await this.restart(f, 'file head changed (truncated and rewritten)', check.fp);
+      return true;
+    }
+    if (check.fp.len !== f.fp.len) {
+      f.fp = check.fp;
+      this.onChange();
+    }
+    return false;
+  }
+
+  /** Emits the pending partial line, if any. False when its emit failed (try again later). */
+  async flush(f: FileState): Promise<boolean> {
+    if (!f.splitter.pending) return true;
+    this.batch.reset();
+    f.splitter.flush(this.batch);
+    return this.emitLines(f);
+  }
+
+  private async restart(f: FileState, why: string, fp = EMPTY_FINGERPRINT): Promise<void> {
+    if (fp === EMPTY_FINGERPRINT && f.fh) fp = (await checkFingerprint(f.fh, EMPTY_FINGERPRINT, this.config.fingerprint_bytes)).fp;
+    this.ctx.metrics.error('file_truncated', 'receiving');
+    this.ctx.logger.warn({ path: f.path, offset: f.readPos }, `${why}: reading it again from the start`);
+    f.restart(fp, this.onChange);
+    this.onChange();
+  }
+
+  /** Turns this.batch into events and emits them. False if an emit failed (the file was rewound). */
+  private async emitLines(f: FileState): Promise<boolean> {
+    const b = this.batch;
+    const metrics = this.ctx.metrics;
+    for (let i = 0; i < b.invalidUtf8; i++) metrics.error('invalid_utf8', 'receiving');
+    for (let i = 0; i < b.truncated; i++) metrics.error('line_truncated', 'receiving');
+    const n = b.text.length;
+    if (n === 0) {
+      if (b.end >= 0) f.acks.skip(b.end);
+      return true;
+    }
+    const max = this.config.max_batch_events;
+    const format = this.format;
+    const source = this.ctx.id;
+    const prefix = f.idPrefix;
+    for (let s = 0; s < n; s += max) {
+      const e = Math.min(n, s + max);
+      const end = e < n ? b.start[e]! : b.end;
+      const arrival = Date.now();
+      const events: Event[] = [];
+      let bytes = 0;
+      let failures = 0;
+      for (let i = s; i < e; i++) {
+        const line = b.text[i]!;
+        const outcome = format.parse(line);
+        if (outcome instanceof ParseFailure) failures++;
+        const ev = toLogEvent(outcome, line, source, prefix + b.start[i]!, arrival, b.bytes[i]!);
+        if (ev !== null) {
+          events.push(ev);
+          bytes += b.bytes[i]!;
+        }
+      }
+      for (let i = 0; i < failures; i++) metrics.error('parse_failed', 'processing');
+      if (events.length === 0) {
+        f.acks.skip(end);
+        continue;
+      }
+      metrics.received(events.length, bytes);
+      const acks = f.acks;
+      const finalizer = new Finalizer(acks.add(end));
+      try {
+        await this.ctx.emit(events, finalizer);
+      } catch (err) {
+        // Not handed over: forget the batch and read its lines again after a pause.
+        acks.cancelLast();
+        f.readPos = b.start[s]!;
+        f.splitter.reset();
+        this.emitRetryAt = Date.now() + EMIT_RETRY_MS;
+        metrics.error('emit_failed', 'sending');
+        this.ctx.logger.error({ path: f.path, err: errorMessage(err) }, 'emit failed; will read these lines again');
+        return false;
+      }
+      if (this.stopping) break; // the rest is read again after a restart (checkpoint is behind it)
+    }
+    return true;
+  }
+}
