@@ -25,7 +25,7 @@ export class ExpressionError extends Error {
   /** 1-based column of the problem, when known. */
   readonly column: number | undefined;
   constructor(expression: string, message: string, column?: number) {
-    super(column === undefined ? `${message} in condition "${expression}"` : `${message} at column ${column} of condition "${expression}"`);
+    super(column === undefined ? `${message}: "${expression}"` : `${message} at column ${column} of condition "${expression}"`);
     this.name = 'ExpressionError';
     this.expression = expression;
     this.column = column;
@@ -138,7 +138,7 @@ function tokenize(expr: string): Token[] {
         j += 1;
         while (j < expr.length && DIGIT.test(expr[j]!)) j++;
       }
-      if (j < expr.length && (IDENT_REST.test(expr[j]!) )) {
+      if (j < expr.length && IDENT_REST.test(expr[j]!)) {
         throw new ExpressionError(expr, `malformed number "${expr.slice(i, j + 1)}"`, i + 1);
       }
       push('number', expr.slice(i, j), i, expr.slice(i, j));
@@ -168,6 +168,8 @@ function tokenize(expr: string): Token[] {
       throw new ExpressionError(expr, 'single "=" is not an operator (use == to compare)', i + 1);
     } else if (c === '&' || c === '|') {
       throw new ExpressionError(expr, `single "${c}" is not an operator (use ${c}${c} or ${c === '&' ? 'and' : 'or'})`, i + 1);
+    } else if (c === '?' || c === ':') {
+      throw new ExpressionError(expr, `unexpected "${c}" (write if … then … else)`, i + 1);
     } else if (c === '%') {
       push('word', 'mod', i, c);
       i += 1;
@@ -197,7 +199,8 @@ function checkTokens(expr: string, toks: Token[]): void {
       try {
         new RegExp(value);
       } catch (err) {
-        throw new ExpressionError(expr, `invalid regular expression ${next.src}: ${(err as Error).message}`, next.pos + 1);
+        const why = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
+        throw new ExpressionError(expr, `invalid regular expression ${next.src} (${why})`, next.pos + 1);
       }
     }
   }
@@ -213,11 +216,8 @@ function parseError(expr: string, toks: Token[], starts: number[], err: unknown)
   for (let t = 0; t < starts.length; t++) if (starts[t]! <= col) idx = t;
   const got = /got '([^']+)'/.exec(msg)?.[1];
   const expecting = /Expecting (.*), got/.exec(msg)?.[1] ?? '';
-  const wantsValue = expecting.includes("'Symbol'") || expecting.includes("'Number'");
-  const hint = wantsValue ? 'expected a value, a field or "("' : 'expected an operator or the end';
-  if (got === 'EndOfExpression' || idx < 0 || (starts[idx]! + toks[idx]!.out.length < col && got === undefined)) {
-    return new ExpressionError(expr, `unexpected end of condition (${hint})`, expr.length + 1);
-  }
+  const hint = expecting.includes("'Symbol'") ? 'expected a value, a field or "("' : 'expected an operator, ")" or the end';
+  if (got === 'EndOfExpression' || idx < 0) return new ExpressionError(expr, `unexpected end of condition (${hint})`, expr.length + 1);
   const tok = toks[idx]!;
   return new ExpressionError(expr, `unexpected ${JSON.stringify(tok.src)} (${hint})`, tok.pos + 1);
 }
@@ -264,7 +264,7 @@ function fieldProp(name: string, _get: unknown, obj: unknown): unknown {
  * always returns a boolean.
  */
 export function compileCondition(expr: string): Condition {
-  if (typeof expr !== 'string' || expr.trim() === '') throw new ExpressionError(String(expr ?? ''), 'empty condition');
+  if (typeof expr !== 'string' || expr.trim() === '') throw new ExpressionError(String(expr ?? ''), 'the condition is empty');
   const toks = tokenize(expr);
   checkTokens(expr, toks);
   const starts: number[] = [];
