@@ -1,0 +1,8 @@
+/** Every sink definition; the config registry collects them (later issues add more). */
+import type { SinkDef } from '../src/delivery/types.js';
+import { blackholeSink } from './blackhole/index.js';
+import { consoleSink } from './console/index.js';
+import { fileSink } from './file/index.js';
+import { httpSink } from './http/index.js';
+
+export const sinkDefs: SinkDef[] = [httpSink, fileSink, consoleSink, blackholeSink];
