@@ -5,7 +5,6 @@
  * - nested: Fastly's Datadog-style preset (fastly_nested.ts), recognised by an `http` or `network` object.
  * This is the hot path: one JSON.parse, one pass over the keys, no regex.
  */
-import type { Fields } from '../core/event.js';
 import { ParseFailure, type Format, type ParseOutcome, type Parsed } from './types.js';
 import { isNestedShape, mapNested } from './fastly_nested.js';
 import { parseAnyTimestamp } from './time.js';
@@ -26,56 +25,78 @@ function parseJson(line: string): unknown {
   }
 }
 
+const enum Kind { Number = 1, Text, Boolean, Timestamp, Layer, Url, Path, Query, Proto }
+
+/** Canonical keys of the flat shape and how their values are checked; other keys pass through. */
+const KINDS: Record<string, Kind | undefined> = Object.create(null);
+for (const k of ['status', 'req_bytes', 'resp_bytes', 'resp_body_bytes', 'elapsed_us', 'asn']) KINDS[k] = Kind.Number;
+for (const k of ['client_ip', 'geo_country', 'geo_region', 'host', 'method', 'protocol', 'tls_version', 'cache_state',
+  'pop', 'node', 'user_agent', 'referer', 'service_id', 'request_id', 'bucket', 'object', 'operation']) KINDS[k] = Kind.Text;
+KINDS.is_edge = Kind.Boolean;
+KINDS.timestamp = Kind.Timestamp;
+KINDS.layer = Kind.Layer;
+KINDS.url = Kind.Url;
+KINDS.path = Kind.Path;
+KINDS.query = Kind.Query;
+KINDS.__proto__ = Kind.Proto;
+
+/**
+ * The flat shape is fixed up in place rather than copied: JSON.parse already built the object with
+ * the right keys, and copying ~20 properties costs more than the parse itself. Values of the wrong
+ * type are coerced or deleted; `timestamp` is deleted at the end (it lives on the event, not in fields).
+ */
 function mapFlat(o: Obj): Parsed | ParseFailure {
-  const f: Fields = { layer: 'edge' };
   let ts = NaN;
-  let url: string | undefined;
-  let path: string | undefined;
-  let query: string | undefined;
+  let hasTs = false;
   for (const k in o) {
     const v = o[k];
-    if (v === null || v === undefined) continue;
-    switch (k) {
-      case 'timestamp':
+    if (v === null) {
+      delete o[k];
+      continue;
+    }
+    switch (KINDS[k]) {
+      case undefined: break;
+      case Kind.Number:
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          const n = toNumber(v);
+          if (n === undefined) delete o[k]; else o[k] = n;
+        }
+        break;
+      case Kind.Text: case Kind.Url: case Kind.Path: case Kind.Query:
+        if (typeof v !== 'string') {
+          const t = toText(v);
+          if (t === undefined) delete o[k]; else o[k] = t;
+        }
+        break;
+      case Kind.Boolean:
+        if (typeof v !== 'boolean') {
+          const b = toBoolean(v);
+          if (b === undefined) delete o[k]; else o[k] = b;
+        }
+        break;
+      case Kind.Timestamp:
+        hasTs = true;
         if (v !== '' && v !== '-') {
           ts = parseAnyTimestamp(v);
           if (ts !== ts) return BAD_TIMESTAMP;
         }
         break;
-      case 'status': case 'req_bytes': case 'resp_bytes': case 'resp_body_bytes': case 'elapsed_us': case 'asn': {
-        const n = toNumber(v);
-        if (n !== undefined) f[k] = n;
+      case Kind.Layer:
+        if (v !== 'edge' && v !== 'origin') o[k] = 'edge';
         break;
-      }
-      case 'is_edge': {
-        const b = toBoolean(v);
-        if (b !== undefined) f.is_edge = b;
+      case Kind.Proto: // an own "__proto__" key would become a prototype if a consumer copied fields
+        delete o[k];
         break;
-      }
-      case 'layer':
-        if (v === 'origin' || v === 'edge') f.layer = v;
-        break;
-      case 'url': url = toText(v); break;
-      case 'path': path = toText(v); break;
-      case 'query': query = toText(v); break;
-      case 'client_ip': case 'geo_country': case 'geo_region': case 'host': case 'method': case 'protocol':
-      case 'tls_version': case 'cache_state': case 'pop': case 'node': case 'user_agent': case 'referer':
-      case 'service_id': case 'request_id': case 'bucket': case 'object': case 'operation': {
-        const t = toText(v);
-        if (t !== undefined) f[k] = t;
-        break;
-      }
-      case '__proto__': break; // an own "__proto__" key would replace the prototype of `f`
-      default: f[k] = v;
     }
   }
-  if (url !== undefined) {
-    setUrl(f, url);
-  } else {
-    if (path !== undefined) f.path = path;
-    if (query !== undefined) f.query = query;
+  const url = o.url;
+  if (typeof url === 'string') {
+    if (o.query !== undefined && url.indexOf('?') < 0) delete o.query;
+    setUrl(o, url);
   }
-  return { timestamp: ts, fields: f };
+  if (o.layer === undefined) o.layer = 'edge';
+  if (hasTs) delete o.timestamp;
+  return { timestamp: ts, fields: o };
 }
 
 /** Maps an already-parsed JSON value (also used by fastly_syslog for JSON payloads). */

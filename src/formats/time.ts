@@ -145,6 +145,17 @@ export function fromEpoch(v: number): number {
   return NaN;
 }
 
+/** True when `s` is 1–20 ASCII digits (a status, a byte count, an epoch in µs). */
+export function isDigits(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 20) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** True when `s` is a plain decimal number: optional '-', digits, optional '.digits'. */
 export function isDecimal(s: string): boolean {
   const n = s.length;
