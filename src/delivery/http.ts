@@ -102,7 +102,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   // Only something that looks like a date (it names a day or a month): Date.parse is lenient.
   if (!/[A-Za-z]/.test(v)) return undefined;
-  const t = Date.parse(v);
+  // HTTP-dates are always GMT; asctime() form carries no zone, which Date.parse would read as local.
+  const t = Date.parse(/\b(GMT|UTC)\b/i.test(v) ? v : `${v} GMT`);
   if (Number.isNaN(t)) return undefined;
   return Math.max(0, t - now);
 }
