@@ -8,6 +8,7 @@
  * up in — when every event was delivered, dead-lettered or dropped. A drain that hits its deadline
  * aborts in-flight requests and releases nothing more: the source re-reads those events later.
  */
+import { setMaxListeners } from 'node:events';
 import type { ComponentContext, ComponentMetrics } from '../core/component.js';
 import type { Event } from '../core/event.js';
 import type { Finalizer } from '../core/finalizer.js';
@@ -19,10 +20,8 @@ import { DEFAULT_BATCH, DEFAULT_MEMORY_BUFFER_EVENTS, type BatchDefaults, type C
 import type { SendResult, SinkDriver } from './types.js';
 import { AdaptiveConcurrency, FixedConcurrency, type ConcurrencyController, type ResponseOutcome } from './concurrency.js';
 import { DeadLetterWriter } from './dead-letter.js';
+import { HealthTracker, type SinkHealth } from './health.js';
 import { invoke, raceSignal, realTiming, retryDelayMs, type BackoffPolicy, type Timing } from './retry.js';
-
-/** Consecutive failed requests after which the sink reports unhealthy (until one succeeds). */
-export const UNHEALTHY_AFTER_FAILURES = 3;
 
 export type RunnerState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
 
@@ -37,14 +36,6 @@ export interface SinkRunnerOptions {
   buffer?: SinkBuffer;
   /** Clock, sleep and randomness (tests). */
   timing?: Partial<Timing>;
-}
-
-export interface SinkHealth {
-  healthy: boolean;
-  reason?: string;
-  bufferEvents: number;
-  bufferBytes: number;
-  bufferFill: number;
 }
 
 interface Attempt {
@@ -80,9 +71,7 @@ export class SinkRunner {
   private idleResolve: (() => void) | undefined;
   private drainPromise: Promise<void> | undefined;
 
-  private consecutiveFailures = 0;
-  private healthcheckError: string | undefined;
-  private lastError: { reason: string; time: string } | undefined;
+  private readonly healthState: HealthTracker;
   private lastDropWarn = -Infinity;
   private readonly counters = { received: 0, sent: 0, dropped: 0, dead_lettered: 0, requests: 0, failed_requests: 0, retries: 0 };
 
@@ -104,7 +93,10 @@ export class SinkRunner {
     this.concurrency = opts.driver.serial ? new FixedConcurrency(1) : c === 'adaptive' ? new AdaptiveConcurrency(this.timing.now) : new FixedConcurrency(c);
     this.buffer = opts.buffer ?? createBuffer(opts.config.buffer, { id: opts.id, dataDir: opts.ctx.dataDir, logger: opts.ctx.logger, now: this.timing.now });
     this.deadLetters = new DeadLetterWriter(opts.ctx.dataDir, opts.id);
+    this.healthState = new HealthTracker(opts.ctx.logger);
     this.ctx.metrics.concurrency(this.concurrency.limit);
+    // One listener per in-flight request and per backoff sleep: up to the concurrency limit and more.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Runs the healthcheck (when enabled; a failure only marks the sink unhealthy), then delivers. */
@@ -148,12 +140,10 @@ export class SinkRunner {
 
   health(): SinkHealth {
     const h: SinkHealth = { healthy: true, bufferEvents: this.buffer.events, bufferBytes: this.buffer.bytes, bufferFill: this.buffer.fill };
-    if (this.consecutiveFailures >= UNHEALTHY_AFTER_FAILURES) {
+    const problem = this.healthState.problem;
+    if (problem !== undefined) {
       h.healthy = false;
-      h.reason = `${this.consecutiveFailures} requests failed in a row: ${this.lastError?.reason ?? 'unknown'}`;
-    } else if (this.healthcheckError !== undefined) {
-      h.healthy = false;
-      h.reason = `healthcheck failed: ${this.healthcheckError}`;
+      h.reason = problem;
     }
     return h;
   }
@@ -177,7 +167,7 @@ export class SinkRunner {
       batch: { ...this.batch },
       concurrency: { mode: this.concurrency.adaptive ? 'adaptive' : 'fixed', limit: this.concurrency.limit, inflight: this.inflight },
       counters: { ...this.counters },
-      last_error: this.lastError,
+      last_error: this.healthState.lastError,
     };
   }
 
@@ -261,14 +251,15 @@ export class SinkRunner {
       if (a === null) return; // drain deadline: leave it unacknowledged
       const result = a.result;
       if (result.kind === 'ok') {
-        this.onSuccess();
+        this.healthState.requestSucceeded();
         this.counters.sent += chunk.events.length;
         this.ctx.metrics.sent(chunk.events.length, wireBytes);
         this.buffer.ack(chunk, 'delivered');
         this.reportBuffer();
         return;
       }
-      this.onFailure(result.reason);
+      this.counters.failed_requests += 1;
+      this.healthState.requestFailed(result.reason);
       if (result.kind === 'permanent') return this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
       const delay = retryDelayMs(this.backoff, attempt, result.afterMs, this.timing.random);
       if (this.maxRetryMs > 0 && this.timing.now() - firstAttemptAt + delay > this.maxRetryMs) {
@@ -338,27 +329,11 @@ export class SinkRunner {
     try {
       await raceSignal(invoke(() => this.driver.healthcheck!(ctl.signal)), ctl.signal);
     } catch (err) {
-      this.healthcheckError = errorMessage(err);
       this.ctx.metrics.error('healthcheck_failed', 'healthcheck');
-      this.ctx.logger.warn({ reason: this.healthcheckError }, 'healthcheck failed; delivering anyway');
+      this.healthState.healthcheckFailed(errorMessage(err));
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  private onSuccess(): void {
-    if (this.consecutiveFailures >= UNHEALTHY_AFTER_FAILURES || this.healthcheckError !== undefined) {
-      this.ctx.logger.info({ after_failures: this.consecutiveFailures }, 'sink healthy again');
-    }
-    this.consecutiveFailures = 0;
-    this.healthcheckError = undefined;
-  }
-
-  private onFailure(reason: string): void {
-    this.counters.failed_requests += 1;
-    this.consecutiveFailures += 1;
-    this.lastError = { reason, time: new Date().toISOString() };
-    if (this.consecutiveFailures === UNHEALTHY_AFTER_FAILURES) this.ctx.logger.warn({ reason }, 'sink unhealthy: requests keep failing');
   }
 
   private onDropped(n: number): void {
