@@ -28,7 +28,8 @@ export interface FilePayload {
 }
 
 /** Errors that no retry can fix for this payload (the rendered path itself is unusable). */
-const PERMANENT_CODES = new Set(['EISDIR', 'ENOTDIR', 'ENAMETOOLONG', 'EINVAL']);
+// EEXIST: mkdir found a file where the path needs a directory (open with 'a' never raises it).
+const PERMANENT_CODES = new Set(['EISDIR', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG', 'EINVAL']);
 
 interface OpenFile {
   fh: FileHandle;
@@ -104,22 +105,26 @@ export function buildFileSink(config: FileSinkConfig, _ctx: ComponentContext): S
     },
     async send(payload: FilePayload): Promise<SendResult> {
       busy = true;
-      let path = '';
+      // A path that can never work is skipped (its events go to the dead letter with the whole
+      // batch) so that the other files still get their events; a transient error stops here.
+      let permanent: string | undefined;
       try {
         for (; payload.done < payload.groups.length; payload.done++) {
           const g = payload.groups[payload.done]!;
-          path = g.path;
-          const fh = await handleFor(g.path);
-          await writeAll(fh, g.data);
-          if (config.fsync) await fh.datasync();
-          files.get(g.path)!.lastWrite = Date.now();
+          try {
+            const fh = await handleFor(g.path);
+            await writeAll(fh, g.data);
+            if (config.fsync) await fh.datasync();
+            files.get(g.path)!.lastWrite = Date.now();
+          } catch (err) {
+            await closeFile(g.path);
+            const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+            const reason = `cannot write ${g.path}: ${code}`;
+            if (!PERMANENT_CODES.has(code)) return { kind: 'retryable', reason };
+            permanent ??= reason;
+          }
         }
-        return OK;
-      } catch (err) {
-        await closeFile(path);
-        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-        const reason = `cannot write ${path}: ${code}`;
-        return PERMANENT_CODES.has(code) ? { kind: 'permanent', reason } : { kind: 'retryable', reason };
+        return permanent === undefined ? OK : { kind: 'permanent', reason: permanent };
       } finally {
         busy = false;
       }
