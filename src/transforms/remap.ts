@@ -13,16 +13,25 @@ import type { TransformDef } from '../core/component.js';
 /** Names a log event carries outside `fields` on the wire: setting them as fields would clash. */
 const RESERVED = new Set(['timestamp', 'event_id']);
 
-const fieldName = () =>
-  nonEmptyString('a field name').refine((n) => !RESERVED.has(n), { error: 'reserved (timestamp and event_id are not fields)' });
+const RESERVED_MESSAGE = 'reserved (timestamp and event_id are not fields)';
 
 const literal = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' });
 
 export const remapSchema = z.strictObject({
   type: z.literal('remap'),
   inputs: inputs(),
-  set: z.record(fieldName(), literal).default({}),
-  rename: z.record(nonEmptyString('a field name'), fieldName()).default({}),
+  set: z
+    .record(nonEmptyString('a field name'), literal)
+    .superRefine((set, ctx) => {
+      for (const k of Object.keys(set)) if (RESERVED.has(k)) ctx.addIssue({ code: 'custom', path: [k], message: RESERVED_MESSAGE });
+    })
+    .default({}),
+  rename: z
+    .record(nonEmptyString('a field name'), nonEmptyString('a field name'))
+    .superRefine((rename, ctx) => {
+      for (const [k, v] of Object.entries(rename)) if (RESERVED.has(v)) ctx.addIssue({ code: 'custom', path: [k], message: RESERVED_MESSAGE });
+    })
+    .default({}),
   delete: z.array(nonEmptyString('a field name')).default([]),
 });
 

@@ -12,17 +12,20 @@ import { condition, matches } from './condition.js';
 
 export const UNMATCHED = '_unmatched';
 
-const outputName = z.string().regex(/^(?!__)[A-Za-z0-9_-]+$/, { error: 'output names use letters, digits, _ and - (not starting with __)' });
+const OUTPUT_NAME = /^(?!__)[A-Za-z0-9_-]+$/;
 
 export const routeSchema = z.strictObject({
   type: z.literal('route'),
   inputs: inputs(),
   route: z
-    .record(outputName, condition(), { error: 'expected a map of output name → condition' })
+    .record(z.string(), condition(), { error: 'expected a map of output name → condition' })
     .superRefine((r, ctx) => {
       const names = Object.keys(r);
       if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'expected at least one output' });
-      if (names.includes(UNMATCHED)) ctx.addIssue({ code: 'custom', path: [UNMATCHED], message: `"${UNMATCHED}" is reserved for events that match no route` });
+      for (const n of names) {
+        if (n === UNMATCHED) ctx.addIssue({ code: 'custom', path: [n], message: `"${UNMATCHED}" is reserved for events that match no route` });
+        else if (!OUTPUT_NAME.test(n)) ctx.addIssue({ code: 'custom', path: [n], message: 'output names use letters, digits, _ and - (not starting with __)' });
+      }
     }),
 });
 

@@ -92,7 +92,7 @@ export const ipMatch: TransformDef<IpMatchConfig> = {
         }
         return events;
       },
-      describe: () => ({ ranges_file: file, ipv4_ranges: ranges.starts.length, ipv6_ranges: ranges.v6.length, ...counts }),
+      describe: () => ({ ranges_file: file, ipv4_intervals: ranges.starts.length, ipv6_ranges: ranges.v6.length, ...counts }),
     };
   },
 };
