@@ -100,7 +100,10 @@ function logToWire(ev: LogEvent, f: WireFilter | undefined): Record<string, unkn
     if (k === 'timestamp' || k === 'event_id') continue;
     if (o.raw !== undefined && k === 'raw') continue;
     const v = fields[k];
-    if (v !== undefined && keep(f, k)) o[k] = v;
+    if (v === undefined || !keep(f, k)) continue;
+    // A field literally named __proto__ must stay data, as JSON.stringify(fields) treats it.
+    if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else o[k] = v;
   }
   if (keep(f, 'event_id')) o.event_id = ev.id;
   return o;

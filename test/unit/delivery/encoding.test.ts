@@ -1,11 +1,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { makeLogEvent, makeMetricEvent, type Event } from '../../../src/core/event.js';
+import { repoRoot } from '../../helpers/cli.js';
 import { contentTypeFor, encodeEvents, encodeJsonArray, encodeNdjson, encodeRaw, eventToJson, eventToWire } from '../../../src/delivery/encoding.js';
 
-const golden = (name: string): string => readFileSync(new URL(`../../fixtures/golden/${name}`, import.meta.url), 'utf8');
+// From the repository root, so that the compiled copy under dist/ reads the same files.
+const golden = (name: string): string => readFileSync(join(repoRoot(), 'test/fixtures/golden', name), 'utf8');
 
 /** The events the golden fixtures were written for (by hand, see fixtures/golden/README.md). */
 export function goldenEvents(): Event[] {
@@ -74,6 +77,12 @@ describe('wire object', () => {
     assert.equal(eventToJson(noRaw), '{"timestamp":"2024-05-01T00:00:00.000Z","parse_error":"x","event_id":"a"}');
     const shadow = makeLogEvent('s', 'b', Date.UTC(2024, 4, 1), { parse_error: 'x', raw: 'other' }, 'line', 4);
     assert.equal(eventToJson(shadow), '{"timestamp":"2024-05-01T00:00:00.000Z","raw":"line","parse_error":"x","event_id":"b"}');
+  });
+  test('a field named __proto__ stays data on both paths', () => {
+    const ev = makeLogEvent('s', 'p', 0, JSON.parse('{"__proto__":1,"a":2}') as Record<string, unknown>, undefined, 0);
+    const expected = '{"timestamp":"1970-01-01T00:00:00.000Z","__proto__":1,"a":2,"event_id":"p"}';
+    assert.equal(eventToJson(ev), expected);
+    assert.equal(eventToJson(ev, { except_fields: ['x'] }), expected);
   });
   test('empty fields and an unrepresentable timestamp', () => {
     assert.equal(eventToJson(makeLogEvent('s', 'e', 0, {}, undefined, 0)), '{"timestamp":"1970-01-01T00:00:00.000Z","event_id":"e"}');
