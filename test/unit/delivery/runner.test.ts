@@ -186,6 +186,15 @@ describe('SinkRunner drain', () => {
     await h.cleanup();
   });
 
+  test('delivers what was accepted even when start() was never called', async () => {
+    const h = harness(sinkConfig({ batch: { max_events: 1000, timeout_secs: 600 } }));
+    await feed([h.runner], events('e', 2));
+    await h.runner.drain(30_000);
+    assert.deepEqual(h.driver.delivered, ['e0', 'e1']);
+    assert.equal(h.ctx.metrics.counts.bufferEvents, 0);
+    await h.cleanup();
+  });
+
   test('at the deadline aborts in-flight requests without releasing their finalizers', async () => {
     const driver = new FakeDriver((_p, _a, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'ok' }))));
     const h = harness(sinkConfig({ batch: { max_events: 2, timeout_secs: 600 }, request: { timeout_secs: 600 } }), driver);
