@@ -54,6 +54,7 @@ export function sizeOf(events: readonly Event[]): number {
 }
 
 export class MemoryBuffer implements SinkBuffer {
+  readonly kind = 'memory';
   readonly maxEvents: number;
   readonly maxBytes: number | undefined;
   readonly whenFull: WhenFull;

@@ -25,6 +25,8 @@ export interface Chunk {
 export type WhenFull = 'block' | 'drop_newest';
 
 export interface SinkBuffer {
+  /** 'memory' | 'disk', for /api/topology. */
+  readonly kind: string;
   /**
    * Hands events to the buffer, together with ownership of one reference of `finalizer`: the buffer
    * releases it exactly once (split over pieces as needed) when the events are acked or dropped.

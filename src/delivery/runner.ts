@@ -156,7 +156,7 @@ export class SinkRunner {
       healthy: h.healthy,
       reason: h.reason,
       buffer: {
-        type: bufferCfg?.type ?? 'memory',
+        type: this.buffer.kind,
         events: h.bufferEvents,
         bytes: h.bufferBytes,
         fill: h.bufferFill,
