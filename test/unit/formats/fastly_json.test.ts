@@ -1,0 +1,254 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fastlyJson } from '../../../src/formats/fastly_json.js';
+import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+
+const parse = (line: string) => fastlyJson.parse(line);
+const SVC = 'SU1Z0isxPaozGVKXdv0eY';
+
+describe('fastly_json: flat sample (fastly-flat.ndjson)', () => {
+  const lines = sampleLines('fastly-flat.ndjson');
+  const expected = [
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 0),
+      fields: {
+        layer: 'edge', client_ip: '203.0.113.7', geo_country: 'US', geo_region: 'VA', host: 'cdn.dl.k8s.io',
+        url: '/release/v1.27.4/bin/linux/amd64/kubectl', path: '/release/v1.27.4/bin/linux/amd64/kubectl',
+        method: 'GET', status: 200, cache_state: 'HIT', req_bytes: 412, resp_bytes: 49864704, resp_body_bytes: 49864192,
+        pop: 'IAD', elapsed_us: 183422, is_edge: true, protocol: 'HTTP/2', tls_version: 'TLSv1.3', user_agent: 'curl/8.1.2',
+        referer: '', service_id: SVC, request_id: 'b3c1f2a0-1',
+      },
+    },
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 0),
+      fields: {
+        layer: 'edge', client_ip: '198.51.100.23', geo_country: 'DE', geo_region: 'HE', host: 'dl.k8s.io',
+        url: '/release/stable.txt', path: '/release/stable.txt', method: 'GET', status: 200, cache_state: 'PASS',
+        req_bytes: 377, resp_bytes: 268, resp_body_bytes: 8, pop: 'FRA', elapsed_us: 41210, is_edge: true,
+        protocol: 'HTTP/1.1', tls_version: 'TLSv1.2', user_agent: 'Go-http-client/1.1', referer: '', service_id: SVC,
+        request_id: 'b3c1f2a0-2',
+      },
+    },
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 1),
+      fields: {
+        layer: 'edge', client_ip: '2001:db8::42', geo_country: 'JP', geo_region: '13', host: 'cdn.dl.k8s.io',
+        url: '/release/v1.26.7/bin/darwin/arm64/kubectl', path: '/release/v1.26.7/bin/darwin/arm64/kubectl',
+        method: 'GET', status: 206, cache_state: 'MISS', req_bytes: 450, resp_bytes: 1048832, resp_body_bytes: 1048576,
+        pop: 'NRT', elapsed_us: 912004, is_edge: true, protocol: 'HTTP/2', tls_version: 'TLSv1.3',
+        user_agent: 'kubectl/v1.26.7 (darwin/arm64) kubernetes/84e1fc4', referer: '', service_id: SVC, request_id: 'b3c1f2a0-3',
+      },
+    },
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 1),
+      fields: {
+        layer: 'edge', client_ip: '192.0.2.200', geo_country: 'US', geo_region: 'CA', host: 'cdn.dl.k8s.io',
+        url: '/release/v1.27.4/bin/linux/arm64/kubelet', path: '/release/v1.27.4/bin/linux/arm64/kubelet',
+        method: 'GET', status: 200, cache_state: 'MISS', req_bytes: 398, resp_bytes: 101712128, resp_body_bytes: 101711872,
+        pop: 'CHI', elapsed_us: 2210931, is_edge: false, protocol: 'HTTP/1.1', tls_version: 'TLSv1.3',
+        user_agent: 'curl/7.88.1', referer: '', service_id: SVC, request_id: 'b3c1f2a0-4',
+      },
+    },
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 2),
+      fields: {
+        layer: 'edge', client_ip: '203.0.113.99', geo_country: 'BR', geo_region: 'SP', host: 'cdn.dl.k8s.io',
+        url: '/release/v1.25.12/bin/windows/amd64/kubectl.exe?x=1&y="q"', path: '/release/v1.25.12/bin/windows/amd64/kubectl.exe',
+        query: 'x=1&y="q"', method: 'HEAD', status: 404, cache_state: 'HIT-STALE', req_bytes: 302, resp_bytes: 0,
+        resp_body_bytes: 0, pop: 'GRU', elapsed_us: 1204, is_edge: true, protocol: 'HTTP/3', tls_version: 'TLSv1.3',
+        user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0 Safari/537.36',
+        referer: 'https://kubernetes.io/docs/tasks/tools/', service_id: SVC, request_id: 'b3c1f2a0-5',
+      },
+    },
+  ];
+  test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
+  expected.forEach((e, i) => {
+    test(`line ${i + 1}`, () => {
+      const p = parsed(parse(lines[i]!));
+      assert.equal(p.timestamp, e.ts);
+      assert.deepEqual(p.fields, e.fields);
+    });
+  });
+});
+
+describe('fastly_json: nested Datadog-style sample (fastly-datadog-nested.ndjson)', () => {
+  const lines = sampleLines('fastly-datadog-nested.ndjson');
+  const expected = [
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 0),
+      fields: {
+        layer: 'edge', service_id: SVC, host: 'cdn.dl.k8s.io', tls_version: 'TLSv1.3', pop: 'IAD', cache_state: 'HIT',
+        status: 200, method: 'GET', url: '/release/v1.27.4/bin/linux/amd64/kubectl', path: '/release/v1.27.4/bin/linux/amd64/kubectl',
+        protocol: 'HTTP/2', user_agent: 'curl/8.1.2', referer: '', elapsed_us: 183000, client_ip: '203.0.113.7',
+        asn: 64500, geo_country: 'US', geo_region: 'VA', resp_bytes: 49864192, req_bytes: 0,
+      },
+    },
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 1),
+      fields: {
+        layer: 'edge', service_id: SVC, host: 'cdn.dl.k8s.io', tls_version: 'TLSv1.3', pop: 'NRT', cache_state: 'MISS',
+        status: 206, method: 'GET', url: '/release/v1.26.7/bin/darwin/arm64/kubectl', path: '/release/v1.26.7/bin/darwin/arm64/kubectl',
+        protocol: 'HTTP/2', user_agent: 'kubectl/v1.26.7 (darwin/arm64) kubernetes/84e1fc4', referer: '', elapsed_us: 912000,
+        client_ip: '2001:db8::42', asn: 64501, geo_country: 'JP', geo_region: '13', resp_bytes: 1048576, req_bytes: 0,
+      },
+    },
+  ];
+  test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
+  expected.forEach((e, i) => {
+    test(`line ${i + 1}`, () => {
+      const p = parsed(parse(lines[i]!));
+      assert.equal(p.timestamp, e.ts);
+      assert.deepEqual(p.fields, e.fields);
+    });
+  });
+});
+
+describe('fastly_json: flat shape coercion', () => {
+  test('string numbers and booleans become numbers and booleans', () => {
+    const p = parsed(parse('{"status":"503","req_bytes":"10","resp_bytes":"2.5","elapsed_us":"7","asn":"64500","is_edge":"false"}'));
+    assert.deepEqual(p.fields, { layer: 'edge', status: 503, req_bytes: 10, resp_bytes: 2.5, elapsed_us: 7, asn: 64500, is_edge: false });
+  });
+  test('is_edge accepts 1/0, "1"/"0", "TRUE"', () => {
+    assert.deepEqual(parsed(parse('{"is_edge":1}')).fields, { layer: 'edge', is_edge: true });
+    assert.deepEqual(parsed(parse('{"is_edge":"0"}')).fields, { layer: 'edge', is_edge: false });
+    assert.deepEqual(parsed(parse('{"is_edge":"TRUE"}')).fields, { layer: 'edge', is_edge: true });
+  });
+  test('values of the wrong type that cannot be coerced are omitted, never null', () => {
+    const p = parsed(parse('{"status":"-","resp_bytes":"","req_bytes":"12abc","asn":{"n":1},"is_edge":"maybe","host":null,"pop":["IAD"],"x":null}'));
+    assert.deepEqual(p.fields, { layer: 'edge' });
+  });
+  test('numbers too large for a double are omitted', () => {
+    assert.deepEqual(parsed(parse('{"status":1e400,"resp_bytes":"' + '9'.repeat(400) + '"}')).fields, { layer: 'edge' });
+  });
+  test('numbers in text fields become their decimal text', () => {
+    assert.deepEqual(parsed(parse('{"geo_region":13,"request_id":42}')).fields, { layer: 'edge', geo_region: '13', request_id: '42' });
+  });
+  test('unknown keys are kept as-is (custom fields), including objects', () => {
+    const p = parsed(parse('{"status":200,"customer":"acme","shard":7,"flags":{"a":true},"tags":["x"]}'));
+    assert.deepEqual(p.fields, { layer: 'edge', status: 200, customer: 'acme', shard: 7, flags: { a: true }, tags: ['x'] });
+  });
+  test('an own "__proto__" key is dropped and never becomes a prototype', () => {
+    const p = parsed(parse('{"__proto__":{"polluted":true},"status":200}'));
+    assert.deepEqual(p.fields, { layer: 'edge', status: 200 });
+    assert.equal(Object.getPrototypeOf(p.fields), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+  test('layer: "origin" is kept, anything else becomes "edge"', () => {
+    assert.deepEqual(parsed(parse('{"layer":"origin"}')).fields, { layer: 'origin' });
+    assert.deepEqual(parsed(parse('{"layer":"cdn"}')).fields, { layer: 'edge' });
+  });
+  test('path and query are derived from url and override logged ones', () => {
+    assert.deepEqual(parsed(parse('{"url":"/a/b?c=1&d=2","path":"/x","query":"y"}')).fields,
+      { layer: 'edge', url: '/a/b?c=1&d=2', path: '/a/b', query: 'c=1&d=2' });
+    assert.deepEqual(parsed(parse('{"url":"/a/b","query":"stale"}')).fields, { layer: 'edge', url: '/a/b', path: '/a/b' });
+    assert.deepEqual(parsed(parse('{"url":"/a?"}')).fields, { layer: 'edge', url: '/a?', path: '/a', query: '' });
+    assert.deepEqual(parsed(parse('{"url":"https://dl.k8s.io/release/stable.txt?x=1"}')).fields,
+      { layer: 'edge', url: 'https://dl.k8s.io/release/stable.txt?x=1', path: '/release/stable.txt', query: 'x=1' });
+  });
+  test('without url, logged path and query are kept', () => {
+    assert.deepEqual(parsed(parse('{"path":"/p","query":"q=1"}')).fields, { layer: 'edge', path: '/p', query: 'q=1' });
+  });
+});
+
+describe('fastly_json: timestamps', () => {
+  const ts = (v: string) => parsed(parse(`{"timestamp":${v}}`)).timestamp;
+  const base = Date.UTC(2024, 4, 1, 12, 0, 0);
+  test('ISO-8601 with Z, ±hhmm, ±hh:mm, ±hh, GMT, fractions', () => {
+    assert.equal(ts('"2024-05-01T12:00:00Z"'), base);
+    assert.equal(ts('"2024-05-01T12:00:00+0000"'), base);
+    assert.equal(ts('"2024-05-01T14:00:00+02:00"'), base);
+    assert.equal(ts('"2024-05-01T06:30:00-0530"'), base);
+    assert.equal(ts('"2024-05-01T13:00:00+01"'), base);
+    assert.equal(ts('"2024-05-01T12:00:00GMT"'), base);
+    assert.equal(ts('"2024-05-01T12:00:00.123456Z"'), base + 123);
+    assert.equal(ts('"2024-05-01 12:00:00.5Z"'), base + 500);
+    assert.equal(ts('"2024-05-01T12:00:00"'), base, 'no zone: UTC');
+  });
+  test('epoch numbers: seconds, milliseconds, microseconds, nanoseconds', () => {
+    assert.equal(ts('1714564800'), base);
+    assert.equal(ts('1714564800.25'), base + 250);
+    assert.equal(ts('1714564800123'), base + 123);
+    assert.equal(ts('1714564800123456'), base + 123);
+    assert.equal(ts('1714564800123456789'), base + 123);
+    assert.equal(ts('"1714564800"'), base);
+  });
+  test('CLF text in a JSON field', () => {
+    assert.equal(ts('"01/May/2024:12:00:00 +0000"'), base);
+    assert.equal(ts('"[01/May/2024:14:00:00 +0200]"'), base);
+  });
+  test('a missing or empty timestamp is NaN (the event gets its arrival time)', () => {
+    assert.ok(Number.isNaN(parsed(parse('{"status":200}')).timestamp));
+    assert.ok(Number.isNaN(parsed(parse('{"timestamp":""}')).timestamp));
+    assert.ok(Number.isNaN(parsed(parse('{"timestamp":null}')).timestamp));
+  });
+  test('an unreadable timestamp fails the line', () => {
+    for (const v of ['"yesterday"', '"2024-13-01T00:00:00Z"', '"2023-02-29T00:00:00Z"', '"2024-05-01T25:00:00Z"',
+      '"2024-05-01T12:00:00+0000 junk"', 'true', '{}', '1e30']) {
+      assert.equal(failure(parse(`{"timestamp":${v}}`)), 'invalid timestamp', v);
+    }
+  });
+  test('leap day in a leap year is fine', () => {
+    assert.equal(ts('"2024-02-29T00:00:00Z"'), Date.UTC(2024, 1, 29));
+  });
+});
+
+describe('fastly_json: nested shape details', () => {
+  test('time_start with %Z "GMT"; date as fallback; canonical top-level names fill gaps', () => {
+    const p = parsed(parse('{"time_start":"2023-07-24T16:00:00GMT","http":{"status_code":"404","request_time_ms":1.5},"is_edge":"false","request_id":"r1","client_ip":"192.0.2.1","network":{"client":{}}}'));
+    assert.equal(p.timestamp, Date.UTC(2023, 6, 24, 16));
+    assert.deepEqual(p.fields, { layer: 'edge', request_id: 'r1', is_edge: false, status: 404, elapsed_us: 1500, client_ip: '192.0.2.1' });
+    const q = parsed(parse('{"time_start":"","date":"2023-07-24T16:00:00+0000","network":{"bytes_written":5}}'));
+    assert.equal(q.timestamp, Date.UTC(2023, 6, 24, 16));
+    assert.deepEqual(q.fields, { layer: 'edge', resp_bytes: 5 });
+  });
+  test('the preset key wins over the canonical name', () => {
+    const p = parsed(parse('{"http":{"url":"/a?b"},"url":"/ignored","server_datacenter":"IAD","pop":"XXX"}'));
+    assert.deepEqual(p.fields, { layer: 'edge', pop: 'IAD', url: '/a?b', path: '/a', query: 'b' });
+  });
+  test('an invalid nested timestamp fails the line', () => {
+    assert.equal(failure(parse('{"date":"soon","http":{}}')), 'invalid timestamp');
+  });
+  test('wrongly-typed nested objects are ignored', () => {
+    assert.deepEqual(parsed(parse('{"http":{"status_code":200},"network":"10.0.0.1"}')).fields, { layer: 'edge', status: 200 });
+    assert.deepEqual(parsed(parse('{"http":[1,2],"network":{"client":"x","geoip":null}}')).fields, { layer: 'edge' });
+  });
+});
+
+describe('fastly_json: malformed input', () => {
+  test('invalid JSON', () => {
+    for (const l of ['', '{', '{"a":', 'not json', '{"a":1}}', '{\'a\':1}', '{"a":"\u0000"}', '\u0000{}']) {
+      assert.equal(failure(parse(l)), 'invalid JSON', JSON.stringify(l));
+    }
+  });
+  test('JSON that is not an object', () => {
+    for (const l of ['[]', '[{"status":200}]', '42', '"x"', 'null', 'true']) assert.equal(failure(parse(l)), 'not a JSON object', l);
+  });
+  test('a UTF-8 BOM before the object is tolerated', () => {
+    assert.deepEqual(parsed(parse('\ufeff{"status":200}')).fields, { layer: 'edge', status: 200 });
+  });
+  test('a 10 MB line parses (valid) or fails (invalid) without throwing', () => {
+    const big = '/' + 'a'.repeat(10 * 1024 * 1024);
+    const p = parsed(parse(`{"url":"${big}"}`));
+    assert.equal((p.fields.path as string).length, big.length);
+    assert.equal(failure(parse('{"url":"' + big)), 'invalid JSON');
+  });
+  test('every truncation of every sample line keeps the contract', () => {
+    for (const file of ['fastly-flat.ndjson', 'fastly-datadog-nested.ndjson']) {
+      for (const line of sampleLines(file)) for (const t of truncations(line)) assertContract(parse(t));
+    }
+  });
+});
+
+describe('fastly_json: properties', () => {
+  test('arbitrary strings never throw and yield one outcome', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => assertContract(parse(s))), { numRuns: 2000 });
+  });
+  test('arbitrary JSON objects never throw and keep the contract', () => {
+    fc.assert(fc.property(fc.object({ maxDepth: 2 }), (o) => assertContract(parse(JSON.stringify(o)))), { numRuns: 1000 });
+  });
+  test('canonical keys with arbitrary JSON values keep the contract', () => {
+    const keys = fc.constantFrom('timestamp', 'status', 'url', 'is_edge', 'layer', 'asn', 'host', 'query', 'http', 'network', 'date');
+    fc.assert(fc.property(fc.dictionary(keys, fc.jsonValue({ maxDepth: 2 })), (o) => assertContract(parse(JSON.stringify(o)))), { numRuns: 2000 });
+  });
+});

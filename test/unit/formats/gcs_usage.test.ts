@@ -1,0 +1,139 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { gcsUsage } from '../../../src/formats/gcs_usage.js';
+import { SKIP } from '../../../src/formats/types.js';
+import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+
+const parse = (line: string) => gcsUsage.parse(line);
+const row = (values: string[]) => values.map((v) => `"${v.replace(/"/g, '""')}"`).join(',');
+const FULL = ['1714564800000000', '192.0.2.1', '1', '', 'GET', '/b/o?x=1', '200', '0', '10', '2000', 'storage.googleapis.com',
+  '', 'curl/8.4.0', 'id1', 'GET_Object', 'b', 'o'];
+
+describe('gcs_usage: sample (gcs-usage.csv)', () => {
+  const lines = sampleLines('gcs-usage.csv');
+  test('the header row is skipped', () => assert.equal(parse(lines[0]!), SKIP));
+  const expected = [
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 0, 123),
+      fields: {
+        layer: 'origin', client_ip: '203.0.113.50', method: 'GET', url: '/kubernetes-release/release/v1.27.4/bin/linux/amd64/kubectl',
+        path: '/kubernetes-release/release/v1.27.4/bin/linux/amd64/kubectl', status: 200, req_bytes: 0, resp_bytes: 49864192,
+        elapsed_us: 2210000, host: 'storage.googleapis.com', user_agent: 'curl/7.68.0', request_id: 'ADPycdtAAA1',
+        operation: 'GET_Object', bucket: 'kubernetes-release', object: 'release/v1.27.4/bin/linux/amd64/kubectl',
+      },
+    },
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 0, 223),
+      fields: {
+        layer: 'origin', client_ip: '151.101.10.5', method: 'GET', url: '/kubernetes-release/release/v1.26.7/bin/darwin/arm64/kubectl',
+        path: '/kubernetes-release/release/v1.26.7/bin/darwin/arm64/kubectl', status: 206, req_bytes: 0, resp_bytes: 1048576,
+        elapsed_us: 912000, host: 'kubernetes-release.storage.googleapis.com', user_agent: 'Fastly', request_id: 'ADPycdtAAA2',
+        operation: 'GET_Object', bucket: 'kubernetes-release', object: 'release/v1.26.7/bin/darwin/arm64/kubectl',
+      },
+    },
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 0, 323),
+      fields: {
+        layer: 'origin', client_ip: '2001:db8:1::7', method: 'HEAD', url: '/kubernetes-release/release/stable.txt',
+        path: '/kubernetes-release/release/stable.txt', status: 200, req_bytes: 0, resp_bytes: 0, elapsed_us: 15000,
+        host: 'storage.googleapis.com', user_agent: 'Go-http-client/1.1', request_id: 'ADPycdtAAA3', operation: 'HEAD_Object',
+        bucket: 'kubernetes-release', object: 'release/stable.txt',
+      },
+    },
+    {
+      ts: Date.UTC(2023, 6, 24, 16, 0, 0, 423),
+      fields: {
+        layer: 'origin', client_ip: '198.51.100.77', method: 'GET',
+        url: '/kubernetes-release/release/v1.25.12/bin/windows/amd64/kubectl.exe?alt=media&x="y"',
+        path: '/kubernetes-release/release/v1.25.12/bin/windows/amd64/kubectl.exe', query: 'alt=media&x="y"', status: 200,
+        req_bytes: 0, resp_bytes: 52001792, elapsed_us: 3100000, host: 'storage.googleapis.com', referer: 'https://github.com/',
+        user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/115.0', request_id: 'ADPycdtAAA4', operation: 'GET_Object',
+        bucket: 'kubernetes-release', object: 'release/v1.25.12/bin/windows/amd64/kubectl.exe',
+      },
+    },
+  ];
+  test('has a header and as many records as expectations', () => assert.equal(lines.length, expected.length + 1));
+  expected.forEach((e, i) => {
+    test(`record ${i + 1}`, () => {
+      const p = parsed(parse(lines[i + 1]!));
+      assert.equal(p.timestamp, e.ts);
+      assert.deepEqual(p.fields, e.fields);
+    });
+  });
+});
+
+describe('gcs_usage: details', () => {
+  test('the PROTOCOLS.md example (UTF-8 object name, empty region)', () => {
+    const p = parsed(parse('"1693206014339368","172.71.142.38","1","","GET","/v1/kanji/%E9%9B%86","200","0","277","488000","kanjiapi.dev","http://127.0.0.1:59961/","Mozilla/5.0 (X11; Linux x86_64) Chrome/102.0.5005.177 Safari/537.36","ADPycduvHuLfdAtc","GET_Object","kanjiapi.dev","v1/kanji/集"'));
+    assert.equal(p.timestamp, 1693206014339);
+    assert.deepEqual(p.fields, {
+      layer: 'origin', client_ip: '172.71.142.38', method: 'GET', url: '/v1/kanji/%E9%9B%86', path: '/v1/kanji/%E9%9B%86',
+      status: 200, req_bytes: 0, resp_bytes: 277, elapsed_us: 488000, host: 'kanjiapi.dev', referer: 'http://127.0.0.1:59961/',
+      user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/102.0.5005.177 Safari/537.36', request_id: 'ADPycduvHuLfdAtc',
+      operation: 'GET_Object', bucket: 'kanjiapi.dev', object: 'v1/kanji/集',
+    });
+  });
+  test('empty values are omitted; commas and doubled quotes inside values; CRLF', () => {
+    const values = [...FULL];
+    values[1] = ''; values[6] = ''; values[12] = 'ua, with "quotes"'; values[16] = '';
+    const p = parsed(parse(row(values) + '\r'));
+    assert.deepEqual(p.fields, {
+      layer: 'origin', method: 'GET', url: '/b/o?x=1', path: '/b/o', query: 'x=1', req_bytes: 0, resp_bytes: 10, elapsed_us: 2000,
+      host: 'storage.googleapis.com', user_agent: 'ua, with "quotes"', request_id: 'id1', operation: 'GET_Object', bucket: 'b',
+    });
+  });
+  test('unquoted values are accepted', () => {
+    assert.equal(parsed(parse(FULL.join(','))).fields.status, 200);
+  });
+  test('an unquoted header is skipped too', () => {
+    assert.equal(parse('time_micros,c_ip,c_ip_type,c_ip_region,cs_method,cs_uri,sc_status,cs_bytes,sc_bytes,time_taken_micros,cs_host,cs_referer,cs_user_agent,s_request_id,cs_operation,cs_bucket,cs_object'), SKIP);
+  });
+});
+
+describe('gcs_usage: malformed input', () => {
+  const withValue = (i: number, v: string) => { const a = [...FULL]; a[i] = v; return row(a); };
+  test('wrong column count', () => {
+    assert.equal(failure(parse(row(FULL.slice(0, 16)))), 'expected 17 columns, got 16');
+    assert.equal(failure(parse(row([...FULL, 'extra']))), 'expected 17 columns, got more');
+    assert.equal(failure(parse('')), 'expected 17 columns, got 1');
+    assert.equal(failure(parse('{"status":200}')), 'malformed quoting');
+  });
+  test('broken quoting', () => {
+    assert.equal(failure(parse(row(FULL).slice(0, -1))), 'unterminated quoted value');
+    assert.equal(failure(parse(row(FULL).replace('"GET",', '"GET"x,'))), 'malformed quoting');
+    assert.equal(failure(parse(row(FULL).replace('"GET",', 'G"ET,'))), 'malformed quoting');
+  });
+  test('non-numeric numbers', () => {
+    assert.equal(failure(parse(withValue(0, 'yesterday'))), 'invalid time_micros');
+    assert.equal(failure(parse(withValue(0, ''))), 'invalid time_micros');
+    assert.equal(failure(parse(withValue(0, '-5'))), 'invalid time_micros');
+    assert.equal(failure(parse(withValue(6, 'OK'))), 'invalid sc_status');
+    assert.equal(failure(parse(withValue(7, '1e3'))), 'invalid cs_bytes');
+    assert.equal(failure(parse(withValue(8, 'lots'))), 'invalid sc_bytes');
+    assert.equal(failure(parse(withValue(9, '0x10'))), 'invalid time_taken_micros');
+  });
+  test('NUL bytes and a 10 MB value do not throw', () => {
+    assertContract(parse(withValue(12, '\u0000\u0000')));
+    const p = parsed(parse(withValue(12, 'a'.repeat(10 * 1024 * 1024))));
+    assert.equal((p.fields.user_agent as string).length, 10 * 1024 * 1024);
+    assert.equal(failure(parse(','.repeat(10 * 1024 * 1024))), 'expected 17 columns, got more');
+  });
+  test('every truncation of every sample line keeps the contract', () => {
+    for (const line of sampleLines('gcs-usage.csv')) for (const t of truncations(line)) assertContract(parse(t));
+  });
+});
+
+describe('gcs_usage: properties', () => {
+  test('arbitrary strings never throw and yield one outcome', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => assertContract(parse(s))), { numRuns: 2000 });
+  });
+  test('17 arbitrary values, properly quoted, always split back to 17 columns', () => {
+    fc.assert(fc.property(fc.array(fc.string({ maxLength: 12 }), { minLength: 16, maxLength: 16 }), (rest) => {
+      const p = parse(row(['1714564800000000', ...rest]));
+      assertContract(p);
+      if (p !== SKIP && !('reason' in p)) assert.equal(p.timestamp, Date.UTC(2024, 4, 1, 12));
+      else assert.match((p as { reason: string }).reason, /^invalid (sc_status|cs_bytes|sc_bytes|time_taken_micros)$/);
+    }), { numRuns: 1000 });
+  });
+});
