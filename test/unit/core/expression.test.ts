@@ -117,6 +117,12 @@ describe('compileCondition: every operator', () => {
     assert.equal(check('(a == 1 || a == 0) && b == 0', f), false);
   });
 
+  test('! binds tighter than comparisons, as in C: !a == b is (!a) == b', () => {
+    assert.equal(check('!a == b', { a: true, b: false }), true);
+    assert.equal(check('!(a == b)', { a: true, b: false }), true);
+    assert.equal(check('!a == b', { a: false, b: false }), false);
+  });
+
   test('in (...) and not in (...), with and without a space before the list', () => {
     assert.equal(check('pop in ("IAD")', { pop: 'IAD' }), true);
     assert.equal(check('pop in("IAD","FRA")', { pop: 'FRA' }), true);
@@ -184,6 +190,24 @@ describe('compileCondition: every operator', () => {
     assert.equal(check('if layer == "edge" then is_edge == true else status >= 200', { layer: 'origin', status: 200 }), true);
     assert.equal(check('if layer == "edge" then is_edge == true else status >= 200', { layer: 'edge', is_edge: false }), false);
   });
+});
+
+test('the docs/transforms.md examples compile', () => {
+  for (const e of [
+    'status >= 500',
+    'host == "dl.k8s.io" && cache_state != "HIT"',
+    '!(layer == "edge") || via_cdn == false',
+    'pop in ("IAD", "FRA")',
+    'user_agent ~= "^curl/"',
+    'is_edge == true && client_kind not in ("ci", "bot")',
+    'layer == "origin" and exists(client_ip)',
+    'exists(cache_state) && cache_state != "HIT"',
+    'name == "edgetail_requests" && pop == "IAD" && value > 0',
+  ]) {
+    assert.equal(typeof compileCondition(e), 'function', e);
+  }
+  assert.equal(check('is_edge == true && client_kind not in ("ci", "bot")', { is_edge: true, client_kind: 'cli' }), true);
+  assert.equal(check('is_edge == true && client_kind not in ("ci", "bot")', { is_edge: true, client_kind: 'bot' }), false);
 });
 
 describe('compileCondition: missing fields and runtime safety', () => {
