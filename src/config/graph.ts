@@ -7,6 +7,8 @@ export interface GraphNode {
   inputs: string[];
   /** Named outputs (multi-output transforms); undefined = one default output. */
   outputs: string[] | undefined;
+  /** The component itself failed validation: skip checks that would only repeat that problem. */
+  invalid?: boolean;
 }
 
 /** Splits `id.output` into its parts. */
@@ -39,7 +41,9 @@ export function checkGraph(nodes: GraphNode[]): ConfigProblem[] {
         problems.push({ path, severity: 'error', message: 'a component cannot be its own input' });
         return;
       }
-      if (output !== undefined) {
+      if (up.invalid) {
+        // Its own problem is already reported; don't guess about its outputs.
+      } else if (output !== undefined) {
         if (!up.outputs) {
           problems.push({ path, severity: 'error', message: `"${id}" has a single output; use "${id}" without ".${output}"` });
           return;
@@ -86,12 +90,12 @@ export function checkGraph(nodes: GraphNode[]): ConfigProblem[] {
     if (seen.has(id)) return false;
     seen.add(id);
     const n = byId.get(id)!;
-    const ok = n.kind === 'sink' || (consumers.get(id) ?? []).some((c) => reach(c, seen));
+    const ok = n.kind === 'sink' || !!n.invalid || (consumers.get(id) ?? []).some((c) => reach(c, seen));
     reaches.set(id, ok);
     return ok;
   };
   for (const n of nodes) {
-    if (n.kind === 'sink') continue;
+    if (n.kind === 'sink' || n.invalid) continue;
     if (!reach(n.id, new Set())) problems.push({ path: section(n), severity: 'error', message: 'has no path to a sink (nothing consumes its events)' });
   }
   if (!nodes.some((n) => n.kind === 'source')) problems.push({ path: 'sources', severity: 'error', message: 'at least one source is required' });

@@ -100,12 +100,12 @@ export function validateConfig(raw: RawConfig, mode: 'validate' | 'run'): Valida
       const inputs = Array.isArray(comp.inputs) ? (comp.inputs.filter((x) => typeof x === 'string') as string[]) : [];
       if (!def) {
         problems.push({ path: `${prefix}.type`, severity: 'error', message: `unknown ${kind} type "${type}" (known: ${knownTypes(kind).join(', ')})` });
-        graphNodes.push({ id, kind, inputs, outputs: undefined });
+        graphNodes.push({ id, kind, inputs, outputs: undefined, invalid: true });
         continue;
       }
       const config = parseWith(def.schema as ZodType<Record<string, unknown>>, comp, prefix, problems);
       const outputs = config && 'outputs' in def && def.outputs ? def.outputs(config) : undefined;
-      graphNodes.push({ id, kind, inputs, outputs });
+      graphNodes.push({ id, kind, inputs, outputs, invalid: !config });
       if (config) components.push({ id, kind, type, def, config, inputs, outputs });
     }
   }

@@ -38,3 +38,8 @@ test('a graph without sources or sinks is an error', () => {
   const problems = checkGraph([]);
   assert.deepEqual(problems.map((p) => p.path), ['sources', 'sinks']);
 });
+
+test('a component that failed its own validation causes no follow-on graph errors', () => {
+  const bad: GraphNode = { id: 'r', kind: 'transform', inputs: ['a'], outputs: undefined, invalid: true };
+  assert.deepEqual(checkGraph([src('a'), bad, sink('s', ['r.edge'])]), []);
+});
