@@ -3,7 +3,7 @@
  * - flat: keys are edgetail's canonical names (PROTOCOLS.md); values are coerced to the canonical
  *   types ("200" → 200, "true" → true); unknown keys are kept as-is (users log custom fields);
  * - nested: Fastly's Datadog-style preset (fastly_nested.ts), recognised by an `http` or `network` object.
- * This is the hot path: one JSON.parse, one pass over the keys, no regex.
+ * This is the hot path: one JSON.parse, one pass over the keys, no regex. Mapping rules: docs/formats.md.
  */
 import { ParseFailure, type Format, type ParseOutcome, type Parsed } from './types.js';
 import { isNestedShape, mapNested } from './fastly_nested.js';
@@ -99,7 +99,10 @@ function mapFlat(o: Obj): Parsed | ParseFailure {
   return { timestamp: ts, fields: o };
 }
 
-/** Maps an already-parsed JSON value (also used by fastly_syslog for JSON payloads). */
+/**
+ * Maps an already-parsed JSON value, e.g. one element of a Fastly `json_format: 1` array body.
+ * A flat-shape object is modified in place and becomes the returned `fields`.
+ */
 export function mapFastlyValue(v: unknown): Parsed | ParseFailure {
   if (v === NOT_JSON) return NOT_JSON;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return NOT_OBJECT;
