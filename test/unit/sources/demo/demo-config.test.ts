@@ -64,14 +64,14 @@ describe('demo pipeline config', () => {
         const f = readdirSync(dir.path).filter((n) => n.startsWith(prefix) && n.endsWith('.ndjson'));
         return f.flatMap((n) => readFileSync(join(dir.path, n), 'utf8').split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as Record<string, unknown>));
       };
-      const origin = await waitFor(() => {
+      const origin = (await waitFor(() => {
         const o = read('origin-');
-        return o.some((e) => e.via_cdn === true) && o.some((e) => e.via_cdn === false) ? o : undefined;
-      }, 'origin lines with and without via_cdn');
-      const edge = await waitFor(() => {
+        return o.some((e) => e.via_cdn === true) && o.some((e) => e.via_cdn === false) ? o : false;
+      }, 'origin lines with and without via_cdn')) as Record<string, unknown>[];
+      const edge = (await waitFor(() => {
         const e = read('edge-');
-        return e.length > 50 ? e : undefined;
-      }, 'edge lines');
+        return e.length > 50 ? e : false;
+      }, 'edge lines')) as Record<string, unknown>[];
       for (const e of origin) {
         assert.equal(e.layer, 'origin');
         assert.equal(typeof e.client_kind, 'string');
