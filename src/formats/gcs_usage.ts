@@ -77,9 +77,11 @@ export function parseGcsUsage(input: string): ParseOutcome {
   const [timeMicros, cIp, , , method, uri, status, csBytes, scBytes, taken, host, referer, ua, requestId, operation, bucket, object] = c as [
     string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string,
   ];
-  // Completion time in µs (GCS docs), kept as the event time, to the whole millisecond.
+  // time_micros is the completion time (GCS docs); canonical `timestamp` is the request start
+  // (DESIGN.md), so subtract time_taken_micros when present. Whole milliseconds.
   if (!isDigits(timeMicros)) return BAD_TIME;
-  const ts = Math.floor(Number(timeMicros) / 1000);
+  const tookMicros = isDigits(taken) ? Number(taken) : 0;
+  const ts = Math.floor((Number(timeMicros) - tookMicros) / 1000);
 
   const f: Fields = { layer: 'origin' };
   text(f, 'client_ip', cIp);
