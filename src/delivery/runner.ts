@@ -94,7 +94,13 @@ export class SinkRunner {
     this.buffer = opts.buffer ?? createBuffer(opts.config.buffer, { id: opts.id, dataDir: opts.ctx.dataDir, logger: opts.ctx.logger, now: this.timing.now });
     this.deadLetters = new DeadLetterWriter(opts.ctx.dataDir, opts.id);
     this.healthState = new HealthTracker(opts.ctx.logger);
+    // Every contract series exists from the start (dashboards and alerts see 0, not "no data").
+    this.ctx.metrics.received(0, 0);
+    this.ctx.metrics.sent(0, 0);
+    this.ctx.metrics.buffer(0, 0);
+    this.ctx.metrics.inflight(0);
     this.ctx.metrics.concurrency(this.concurrency.limit);
+    this.ctx.metrics.initSink?.();
     // One listener per in-flight request and per backoff sleep: up to the concurrency limit and more.
     setMaxListeners(0, this.abort.signal);
   }

@@ -76,6 +76,9 @@ export class Telemetry {
       retried: () => retries.inc(),
       inflight: (n) => inflight.set(n),
       concurrency: (n) => limit.set(n),
+      initSink: () => {
+        for (const outcome of ['ok', 'retryable', 'permanent', 'error'] as const) this.requestDuration.zero({ ...labels, outcome });
+      },
     };
   }
 }
@@ -87,4 +90,6 @@ export interface SinkMetrics {
   retried(): void;
   inflight(n: number): void;
   concurrency(n: number): void;
+  /** Creates the sink-only series at zero (the request histogram), so they show before the first request. */
+  initSink?(): void;
 }

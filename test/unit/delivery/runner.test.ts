@@ -2,6 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { EdgetailError } from '../../../src/core/errors.js';
+import { Telemetry } from '../../../src/telemetry/metrics.js';
+import { SinkRunner } from '../../../src/delivery/runner.js';
+import { silentLogger } from '../../../src/telemetry/logger.js';
 import { FakeDriver, events, feed, gate, harness, sinkConfig, tracked } from './fakes.js';
 import { waitFor } from '../../helpers/context.js';
 
@@ -287,4 +290,24 @@ describe('SinkRunner health', () => {
     assert.deepEqual(h.runner.health(), { healthy: true, bufferEvents: 5, bufferBytes: 35, bufferFill: 0.1 });
     await h.cleanup();
   });
+});
+
+test('every contract metric of the sink exists from construction, at zero', async () => {
+  const telemetry = new Telemetry(false);
+  const metrics = telemetry.component('out', 'fake');
+  const runner = new SinkRunner({ id: 'out', type: 'fake', config: sinkConfig(), driver: new FakeDriver(), ctx: { id: 'out', type: 'fake', dataDir: '/nonexistent', logger: silentLogger(), metrics } });
+  const text = await telemetry.registry.metrics();
+  const labels = 'component_id="out",component_type="fake"';
+  for (const series of [
+    `edgetail_component_received_events_total{${labels}} 0`,
+    `edgetail_component_sent_events_total{${labels}} 0`,
+    `edgetail_buffer_events{${labels}} 0`,
+    `edgetail_buffer_bytes{${labels}} 0`,
+    `edgetail_sink_inflight_requests{${labels}} 0`,
+    `edgetail_sink_concurrency_limit{${labels}} 1`,
+    `edgetail_sink_request_duration_seconds_count{${labels},outcome="ok"} 0`,
+  ]) {
+    assert.ok(text.includes(series), series);
+  }
+  await runner.drain(0);
 });
