@@ -50,7 +50,7 @@ export class Telemetry {
     if (collectDefault) client.collectDefaultMetrics({ register: this.registry, prefix: 'edgetail_process_' });
   }
 
-  component(id: string, type: string): ComponentMetrics & SinkMetrics {
+  component(id: string, type: string, kind?: 'source' | 'transform' | 'sink'): ComponentMetrics & SinkMetrics {
     const labels = { component_id: id, component_type: type };
     const recvE = this.receivedEvents.labels(labels);
     const recvB = this.receivedBytes.labels(labels);
@@ -65,6 +65,9 @@ export class Telemetry {
     // Initialise the counters so that every component shows all contract metrics from the start.
     this.discarded.labels({ ...labels, reason: 'none' }).inc(0);
     this.errors.labels({ ...labels, error_type: 'none', stage: 'none' }).inc(0);
+    recvE.inc(0);
+    sentE.inc(0);
+    if (kind === 'source') lag.set(0);
     return {
       received: (n, b) => { recvE.inc(n); recvB.inc(b); },
       sent: (n, b) => { sentE.inc(n); sentB.inc(b); },

@@ -66,7 +66,7 @@ export class Topology {
       type: spec.type,
       dataDir: this.dataDir,
       logger: logger.child({ component_id: spec.id, component_type: spec.type }),
-      metrics: telemetry.component(spec.id, spec.type),
+      metrics: telemetry.component(spec.id, spec.type, spec.kind),
       getMetrics: async () => (await telemetry.registry.getMetricsAsJSON()) as never,
     };
   }

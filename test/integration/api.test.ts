@@ -32,11 +32,11 @@ test('health, readiness, metrics and topology of a running pipeline', async () =
     assert.equal(((await health.json()) as { status: string }).status, 'ok');
     const ready = await fetch(`${base}/ready`);
     assert.equal(ready.status, 200);
-    // 3 lines read; the filter drops the 503 (and keeps the unparsable line: status is missing there → false? no: the condition is false, so it is dropped too).
-    const metricsText = await waitFor(async () => {
+    // 3 lines read; the filter keeps only the 200 (the 503 fails the condition, and so does the unparsable line, which has no status).
+    const metricsText = (await waitFor(async (): Promise<string | undefined> => {
       const t = await (await fetch(`${base}/metrics`)).text();
       return /edgetail_component_received_events_total\{component_id="edge",component_type="file"\} 3/.test(t) ? t : undefined;
-    }, 'the source to count 3 events');
+    }, 'the source to count 3 events')) as string;
     for (const name of [
       'edgetail_component_received_events_total',
       'edgetail_component_sent_events_total',

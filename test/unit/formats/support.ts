@@ -1,10 +1,12 @@
 /** Shared helpers for the format tests: sample files, outcome unwrapping, and the contract check. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../../helpers/cli.js';
 import { ParseFailure, SKIP, type ParseOutcome, type Parsed } from '../../../src/formats/types.js';
 
-const SAMPLES = fileURLToPath(new URL('../../fixtures/samples/', import.meta.url));
+// Resolved from the repo root so the tests find the fixtures from dist/test/ too.
+const SAMPLES = join(repoRoot(), 'test', 'fixtures', 'samples') + '/';
 
 /** The lines of a sample file (without the final empty line). */
 export function sampleLines(file: string): string[] {
