@@ -18,7 +18,7 @@ export const fileSourceSchema = z.strictObject({
   poll_interval_ms: posInt().default(250),
   read_buffer_bytes: posInt().min(1024, { error: 'expected at least 1024' }).default(262_144),
   max_batch_events: posInt().default(1000),
-  checkpoint_interval_ms: posInt().default(1000),
+  checkpoint_interval_ms: posInt().default(100),
   /** Files whose mtime is older than this are not opened when discovered. */
   ignore_older_secs: posNumber().optional(),
   /** Bytes at the head of a file hashed, with dev+ino, into its identity (detects inode reuse, copytruncate). */
