@@ -128,7 +128,7 @@ function wireJson(ev: Event, f: WireFilter | undefined): string {
   const fields = ev.fields;
   const parseError = fields.parse_error !== undefined;
   // Rare shapes (a field shadowing a wire key) take the object path, which drops the shadow.
-  if ('timestamp' in fields || 'event_id' in fields || (parseError && 'raw' in fields)) return JSON.stringify(logToWire(ev, undefined));
+  if (fields.timestamp !== undefined || fields.event_id !== undefined || (parseError && fields.raw !== undefined)) return JSON.stringify(logToWire(ev, undefined));
   const body = JSON.stringify(fields);
   const iso = isoTimestamp(ev.timestamp);
   let s = iso === undefined ? '{' : '{"timestamp":"' + iso + '",';

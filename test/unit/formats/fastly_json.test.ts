@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fastlyJson } from '../../../src/formats/fastly_json.js';
+import { fastlyJson, mapFastlyValue, parseFastlyJson } from '../../../src/formats/fastly_json.js';
+import { ParseFailure } from '../../../src/formats/types.js';
 import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
 
 const parse = (line: string) => fastlyJson.parse(line);
@@ -250,5 +251,37 @@ describe('fastly_json: properties', () => {
   test('canonical keys with arbitrary JSON values keep the contract', () => {
     const keys = fc.constantFrom('timestamp', 'status', 'url', 'is_edge', 'layer', 'asn', 'host', 'query', 'http', 'network', 'date');
     fc.assert(fc.property(fc.dictionary(keys, fc.jsonValue({ maxDepth: 2 })), (o) => assertContract(parse(JSON.stringify(o)))), { numRuns: 2000 });
+  });
+});
+
+describe('fastly_json: timestamp-first fast path', () => {
+  test('gives the same result as the general path on every flat sample line', () => {
+    for (const line of sampleLines('fastly-flat.ndjson')) {
+      const general = mapFastlyValue(JSON.parse(line));
+      assert.deepEqual(parseFastlyJson(line), general);
+    }
+  });
+  test('edge cases fall back or fail exactly like the general path', () => {
+    const cases = [
+      '{"timestamp":"2024-05-01T12:00:00Z","status":"200","timestamp":"2024-05-01T12:00:01Z"}',
+      '{"timestamp":"not a time","status":200}',
+      '{"timestamp":"","status":200}',
+      '{"timestamp":"2024-05-01T12:00:00Z"}',
+      '{"timestamp":"2024-05-01T12:00:00Z","http":{"status_code":"200"},"date":"2024-05-01T12:00:00+0000"}',
+      '{"timestamp":"2024-05-01T12:00:00Z",broken',
+    ];
+    const expected = [
+      { timestamp: Date.UTC(2024, 4, 1, 12, 0, 1), fields: { status: 200, layer: 'edge' } },
+      new ParseFailure('invalid timestamp'),
+      { timestamp: NaN, fields: { status: 200, layer: 'edge' } },
+      { timestamp: Date.UTC(2024, 4, 1, 12), fields: { layer: 'edge' } },
+      undefined, // nested shape: compared with the general path below
+      new ParseFailure('invalid JSON'),
+    ];
+    cases.forEach((line, i) => {
+      const got = parseFastlyJson(line);
+      const want = expected[i] ?? mapFastlyValue(JSON.parse(line));
+      assert.deepEqual(got, want, line);
+    });
   });
 });
