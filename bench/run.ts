@@ -89,7 +89,8 @@ async function runEdgetail(name: string, file: string, rx: BenchReceiver, sinkEx
   );
   const before = rx.lines;
   const t0 = performance.now();
-  const p = spawnMeasured([join(root, 'bin', 'edgetail.js'), 'run', '--config', config], { cwd: root, env: { EDGETAIL_LOG: 'warn' } });
+  // Executed directly so that the launcher's V8 flags (its shebang line) apply, as in production.
+  const p = spawnMeasured(['run', '--config', config], { cwd: root, env: { EDGETAIL_LOG: 'warn' }, command: join(root, 'bin', 'edgetail.js') });
   await waitLines(rx, before + LINES, p.exited, 'edgetail');
   const secs = (performance.now() - t0) / 1000;
   const s = p.last();

@@ -50,6 +50,10 @@ function keep(f: WireFilter | undefined, key: string): boolean {
 // Events of one batch often share their timestamp (second-resolution logs): remember the last one.
 let lastTs = NaN;
 let lastIso = '';
+// …or at least their second: "YYYY-MM-DDTHH:MM:SS." is reused and only the milliseconds appended.
+let lastSec = NaN;
+let lastSecPrefix = '';
+const MS3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0') + 'Z');
 
 /**
  * ISO-8601 (UTC, milliseconds) of an epoch-ms timestamp; undefined when it is not a representable
@@ -58,7 +62,17 @@ let lastIso = '';
 export function isoTimestamp(ts: number): string | undefined {
   if (ts === lastTs) return lastIso;
   if (!(ts >= -8.64e15 && ts <= 8.64e15)) return undefined;
-  lastIso = new Date(ts).toISOString();
+  const sec = Math.floor(ts / 1000);
+  if (sec === lastSec && Number.isInteger(ts)) {
+    lastIso = lastSecPrefix + MS3[ts - sec * 1000]!;
+  } else {
+    lastIso = new Date(ts).toISOString();
+    // Years 0000–9999 have the fixed 24-character shape; others (±YYYYYY) are not cached.
+    if (lastIso.length === 24) {
+      lastSec = sec;
+      lastSecPrefix = lastIso.slice(0, 20);
+    }
+  }
   lastTs = ts;
   return lastIso;
 }
