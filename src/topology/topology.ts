@@ -156,6 +156,11 @@ export class Topology {
     return pending.length === 1 ? pending[0]! : Promise.all(pending).then(() => undefined);
   }
 
+  /** Timer-driven output (periodic transforms) has no source to push back on: log a refusal. */
+  private deliverDetached(acc: (Event[] | undefined)[]): void {
+    this.deliver(acc, undefined).catch((err: unknown) => this.opts.logger.warn({ err: errorMessage(err) }, 'periodic transform output not accepted'));
+  }
+
   private onTransformError(id: string, err: unknown): void {
     const t = this.transforms.get(id);
     t?.target.metrics.error('transform_failed', 'processing');
@@ -169,7 +174,7 @@ export class Topology {
       t.target.transform.start!((events) => {
         const acc: (Event[] | undefined)[] = new Array(this.runners.length);
         route(t.target.next, events, acc, (id, err) => this.onTransformError(id, err));
-        void this.deliver(acc, undefined);
+        this.deliverDetached(acc);
       });
     }
     for (const s of this.sources) {
@@ -198,7 +203,7 @@ export class Topology {
     this.stopping = true;
     const deadline = Date.now() + deadlineMs;
     for (const s of this.sources) s.abort.abort();
-    await Promise.all(
+    const sourcesStopped = Promise.all(
       this.sources.map(async (s) => {
         try {
           await s.source.stop();
@@ -208,15 +213,19 @@ export class Topology {
         s.state = 'stopped';
       }),
     );
+    // Let sources finish the emit they are in. One blocked on a full buffer (when_full: block) is
+    // released by the drain below, which closes the buffers; so this wait is bounded.
+    await within(sourcesStopped, Math.min(5000, Math.max(0, deadline - Date.now()) / 2));
     for (const t of this.transforms.values()) {
       if (!t.target.transform.stop) continue;
       const rest = t.target.transform.stop();
       if (rest.length === 0) continue;
       const acc: (Event[] | undefined)[] = new Array(this.runners.length);
       route(t.target.next, rest, acc, (id, err) => this.onTransformError(id, err));
-      void this.deliver(acc, undefined);
+      this.deliverDetached(acc);
     }
     await Promise.all(this.runners.map((r) => r.drain(Math.max(0, deadline - Date.now()))));
+    await within(sourcesStopped, Math.max(1000, deadline - Date.now()));
     await Promise.all(this.sources.map((s) => s.source.close?.().catch((err: unknown) => this.opts.logger.warn({ component_id: s.spec.id, err: errorMessage(err) }, 'checkpoint persist failed'))));
   }
 
@@ -238,6 +247,13 @@ export class Topology {
       sinks: this.sinks.map((s) => ({ id: s.spec.id, type: s.spec.type, inputs: s.spec.inputs, ...s.runner.describe() })),
     };
   }
+}
+
+/** Waits for `p`, but no longer than `ms`. */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function fanOutOf(ref: string, sourceTargets: Map<string, Target[]>, transforms: Map<string, { target: TransformTarget }>): number {
