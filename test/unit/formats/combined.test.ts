@@ -3,56 +3,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { combined } from '../../../src/formats/combined.js';
 import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { COMBINED } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => combined.parse(line);
 
 describe('combined: sample (combined.log)', () => {
-  const lines = sampleLines('combined.log');
-  const expected = [
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 0),
-      fields: {
-        layer: 'edge', client_ip: '203.0.113.7', method: 'GET', url: '/release/v1.28.0/bin/linux/amd64/kubectl',
-        path: '/release/v1.28.0/bin/linux/amd64/kubectl', protocol: 'HTTP/1.1', status: 200, resp_body_bytes: 49864192,
-        user_agent: 'curl/8.1.2',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 1),
-      fields: {
-        layer: 'edge', client_ip: '2001:db8::42', method: 'GET', url: '/release/stable.txt', path: '/release/stable.txt',
-        protocol: 'HTTP/2.0', status: 200, resp_body_bytes: 8, user_agent: 'Go-http-client/2.0',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 2), // 18:00:02 +0200
-      fields: {
-        layer: 'edge', client_ip: '198.51.100.23', method: 'HEAD', url: '/release/v1.28.0/bin/linux/amd64/kubectl.sha256',
-        path: '/release/v1.28.0/bin/linux/amd64/kubectl.sha256', protocol: 'HTTP/1.1', status: 304,
-        referer: 'https://kubernetes.io/docs/tasks/tools/', user_agent: 'Wget/1.21.3',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 3),
-      fields: {
-        layer: 'edge', client_ip: '192.0.2.200', method: 'GET', url: '/release/v1.28.0/bin/windows/amd64/kubectl.exe?x=1&y="q"',
-        path: '/release/v1.28.0/bin/windows/amd64/kubectl.exe', query: 'x=1&y="q"', protocol: 'HTTP/1.1', status: 404,
-        resp_body_bytes: 153,
-        user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0 Safari/537.36',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 4),
-      fields: {
-        layer: 'edge', client_ip: '198.51.100.77', method: 'GET', url: '/release/v1.27.4/bin/linux/arm64/kubelet',
-        path: '/release/v1.27.4/bin/linux/arm64/kubelet', protocol: 'HTTP/1.1', status: 200, resp_body_bytes: 101711872,
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 5),
-      fields: { layer: 'edge', client_ip: '203.0.113.99', status: 400, resp_body_bytes: 0 },
-    },
-  ];
+  const lines = sampleLines(COMBINED.file);
+  const expected = COMBINED.records;
   test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
   expected.forEach((e, i) => {
     test(`line ${i + 1}`, () => {

@@ -4,65 +4,13 @@ import fc from 'fast-check';
 import { fastlyJson, mapFastlyValue, parseFastlyJson } from '../../../src/formats/fastly_json.js';
 import { ParseFailure } from '../../../src/formats/types.js';
 import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { FASTLY_FLAT, FASTLY_NESTED } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => fastlyJson.parse(line);
-const SVC = 'SU1Z0isxPaozGVKXdv0eY';
 
 describe('fastly_json: flat sample (fastly-flat.ndjson)', () => {
-  const lines = sampleLines('fastly-flat.ndjson');
-  const expected = [
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 0),
-      fields: {
-        layer: 'edge', client_ip: '203.0.113.7', geo_country: 'US', geo_region: 'VA', host: 'cdn.dl.k8s.io',
-        url: '/release/v1.27.4/bin/linux/amd64/kubectl', path: '/release/v1.27.4/bin/linux/amd64/kubectl',
-        method: 'GET', status: 200, cache_state: 'HIT', req_bytes: 412, resp_bytes: 49864704, resp_body_bytes: 49864192,
-        pop: 'IAD', elapsed_us: 183422, is_edge: true, protocol: 'HTTP/2', tls_version: 'TLSv1.3', user_agent: 'curl/8.1.2',
-        referer: '', service_id: SVC, request_id: 'b3c1f2a0-1',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 0),
-      fields: {
-        layer: 'edge', client_ip: '198.51.100.23', geo_country: 'DE', geo_region: 'HE', host: 'dl.k8s.io',
-        url: '/release/stable.txt', path: '/release/stable.txt', method: 'GET', status: 200, cache_state: 'PASS',
-        req_bytes: 377, resp_bytes: 268, resp_body_bytes: 8, pop: 'FRA', elapsed_us: 41210, is_edge: true,
-        protocol: 'HTTP/1.1', tls_version: 'TLSv1.2', user_agent: 'Go-http-client/1.1', referer: '', service_id: SVC,
-        request_id: 'b3c1f2a0-2',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 1),
-      fields: {
-        layer: 'edge', client_ip: '2001:db8::42', geo_country: 'JP', geo_region: '13', host: 'cdn.dl.k8s.io',
-        url: '/release/v1.26.7/bin/darwin/arm64/kubectl', path: '/release/v1.26.7/bin/darwin/arm64/kubectl',
-        method: 'GET', status: 206, cache_state: 'MISS', req_bytes: 450, resp_bytes: 1048832, resp_body_bytes: 1048576,
-        pop: 'NRT', elapsed_us: 912004, is_edge: true, protocol: 'HTTP/2', tls_version: 'TLSv1.3',
-        user_agent: 'kubectl/v1.26.7 (darwin/arm64) kubernetes/84e1fc4', referer: '', service_id: SVC, request_id: 'b3c1f2a0-3',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 1),
-      fields: {
-        layer: 'edge', client_ip: '192.0.2.200', geo_country: 'US', geo_region: 'CA', host: 'cdn.dl.k8s.io',
-        url: '/release/v1.27.4/bin/linux/arm64/kubelet', path: '/release/v1.27.4/bin/linux/arm64/kubelet',
-        method: 'GET', status: 200, cache_state: 'MISS', req_bytes: 398, resp_bytes: 101712128, resp_body_bytes: 101711872,
-        pop: 'CHI', elapsed_us: 2210931, is_edge: false, protocol: 'HTTP/1.1', tls_version: 'TLSv1.3',
-        user_agent: 'curl/7.88.1', referer: '', service_id: SVC, request_id: 'b3c1f2a0-4',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 2),
-      fields: {
-        layer: 'edge', client_ip: '203.0.113.99', geo_country: 'BR', geo_region: 'SP', host: 'cdn.dl.k8s.io',
-        url: '/release/v1.25.12/bin/windows/amd64/kubectl.exe?x=1&y="q"', path: '/release/v1.25.12/bin/windows/amd64/kubectl.exe',
-        query: 'x=1&y="q"', method: 'HEAD', status: 404, cache_state: 'HIT-STALE', req_bytes: 302, resp_bytes: 0,
-        resp_body_bytes: 0, pop: 'GRU', elapsed_us: 1204, is_edge: true, protocol: 'HTTP/3', tls_version: 'TLSv1.3',
-        user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0 Safari/537.36',
-        referer: 'https://kubernetes.io/docs/tasks/tools/', service_id: SVC, request_id: 'b3c1f2a0-5',
-      },
-    },
-  ];
+  const lines = sampleLines(FASTLY_FLAT.file);
+  const expected = FASTLY_FLAT.records;
   test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
   expected.forEach((e, i) => {
     test(`line ${i + 1}`, () => {
@@ -74,27 +22,8 @@ describe('fastly_json: flat sample (fastly-flat.ndjson)', () => {
 });
 
 describe('fastly_json: nested Datadog-style sample (fastly-datadog-nested.ndjson)', () => {
-  const lines = sampleLines('fastly-datadog-nested.ndjson');
-  const expected = [
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 0),
-      fields: {
-        layer: 'edge', service_id: SVC, host: 'cdn.dl.k8s.io', tls_version: 'TLSv1.3', pop: 'IAD', cache_state: 'HIT',
-        status: 200, method: 'GET', url: '/release/v1.27.4/bin/linux/amd64/kubectl', path: '/release/v1.27.4/bin/linux/amd64/kubectl',
-        protocol: 'HTTP/2', user_agent: 'curl/8.1.2', referer: '', elapsed_us: 183000, client_ip: '203.0.113.7',
-        asn: 64500, geo_country: 'US', geo_region: 'VA', resp_bytes: 49864192, req_bytes: 0,
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 1),
-      fields: {
-        layer: 'edge', service_id: SVC, host: 'cdn.dl.k8s.io', tls_version: 'TLSv1.3', pop: 'NRT', cache_state: 'MISS',
-        status: 206, method: 'GET', url: '/release/v1.26.7/bin/darwin/arm64/kubectl', path: '/release/v1.26.7/bin/darwin/arm64/kubectl',
-        protocol: 'HTTP/2', user_agent: 'kubectl/v1.26.7 (darwin/arm64) kubernetes/84e1fc4', referer: '', elapsed_us: 912000,
-        client_ip: '2001:db8::42', asn: 64501, geo_country: 'JP', geo_region: '13', resp_bytes: 1048576, req_bytes: 0,
-      },
-    },
-  ];
+  const lines = sampleLines(FASTLY_NESTED.file);
+  const expected = FASTLY_NESTED.records;
   test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
   expected.forEach((e, i) => {
     test(`line ${i + 1}`, () => {

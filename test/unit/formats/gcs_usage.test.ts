@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { gcsUsage } from '../../../src/formats/gcs_usage.js';
 import { SKIP } from '../../../src/formats/types.js';
 import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { GCS_USAGE } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => gcsUsage.parse(line);
 const row = (values: string[]) => values.map((v) => `"${v.replace(/"/g, '""')}"`).join(',');
@@ -11,48 +12,9 @@ const FULL = ['1714564800000000', '192.0.2.1', '1', '', 'GET', '/b/o?x=1', '200'
   '', 'curl/8.4.0', 'id1', 'GET_Object', 'b', 'o'];
 
 describe('gcs_usage: sample (gcs-usage.csv)', () => {
-  const lines = sampleLines('gcs-usage.csv');
+  const lines = sampleLines(GCS_USAGE.file);
   test('the header row is skipped', () => assert.equal(parse(lines[0]!), SKIP));
-  const expected = [
-    {
-      ts: Date.UTC(2023, 6, 24, 15, 59, 57, 913), // completed 16:00:00.123456, took 2.21 s
-      fields: {
-        layer: 'origin', client_ip: '203.0.113.50', method: 'GET', url: '/kubernetes-release/release/v1.27.4/bin/linux/amd64/kubectl',
-        path: '/kubernetes-release/release/v1.27.4/bin/linux/amd64/kubectl', status: 200, req_bytes: 0, resp_bytes: 49864192,
-        elapsed_us: 2210000, host: 'storage.googleapis.com', user_agent: 'curl/7.68.0', request_id: 'ADPycdtAAA1',
-        operation: 'GET_Object', bucket: 'kubernetes-release', object: 'release/v1.27.4/bin/linux/amd64/kubectl',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 15, 59, 59, 311), // completed 16:00:00.223456, took 0.912 s
-      fields: {
-        layer: 'origin', client_ip: '151.101.10.5', method: 'GET', url: '/kubernetes-release/release/v1.26.7/bin/darwin/arm64/kubectl',
-        path: '/kubernetes-release/release/v1.26.7/bin/darwin/arm64/kubectl', status: 206, req_bytes: 0, resp_bytes: 1048576,
-        elapsed_us: 912000, host: 'kubernetes-release.storage.googleapis.com', user_agent: 'Fastly', request_id: 'ADPycdtAAA2',
-        operation: 'GET_Object', bucket: 'kubernetes-release', object: 'release/v1.26.7/bin/darwin/arm64/kubectl',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 0, 308), // completed 16:00:00.323456, took 0.015 s
-      fields: {
-        layer: 'origin', client_ip: '2001:db8:1::7', method: 'HEAD', url: '/kubernetes-release/release/stable.txt',
-        path: '/kubernetes-release/release/stable.txt', status: 200, req_bytes: 0, resp_bytes: 0, elapsed_us: 15000,
-        host: 'storage.googleapis.com', user_agent: 'Go-http-client/1.1', request_id: 'ADPycdtAAA3', operation: 'HEAD_Object',
-        bucket: 'kubernetes-release', object: 'release/stable.txt',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 15, 59, 57, 323), // completed 16:00:00.423456, took 3.1 s
-      fields: {
-        layer: 'origin', client_ip: '198.51.100.77', method: 'GET',
-        url: '/kubernetes-release/release/v1.25.12/bin/windows/amd64/kubectl.exe?alt=media&x="y"',
-        path: '/kubernetes-release/release/v1.25.12/bin/windows/amd64/kubectl.exe', query: 'alt=media&x="y"', status: 200,
-        req_bytes: 0, resp_bytes: 52001792, elapsed_us: 3100000, host: 'storage.googleapis.com', referer: 'https://github.com/',
-        user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/115.0', request_id: 'ADPycdtAAA4', operation: 'GET_Object',
-        bucket: 'kubernetes-release', object: 'release/v1.25.12/bin/windows/amd64/kubectl.exe',
-      },
-    },
-  ];
+  const expected = GCS_USAGE.records;
   test('has a header and as many records as expectations', () => assert.equal(lines.length, expected.length + 1));
   expected.forEach((e, i) => {
     test(`record ${i + 1}`, () => {

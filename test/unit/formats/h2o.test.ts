@@ -3,53 +3,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { h2o } from '../../../src/formats/h2o.js';
 import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { H2O } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => h2o.parse(line);
 
 describe('h2o: sample (h2o-default.log)', () => {
-  const lines = sampleLines('h2o-default.log');
-  const expected = [
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 0),
-      fields: {
-        layer: 'edge', client_ip: '203.0.113.7', method: 'GET', url: '/release/v1.28.0/bin/linux/amd64/kubectl',
-        path: '/release/v1.28.0/bin/linux/amd64/kubectl', protocol: 'HTTP/2', status: 200, resp_body_bytes: 49864192,
-        user_agent: 'curl/8.1.2',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 1),
-      fields: {
-        layer: 'edge', client_ip: '2001:db8::7', method: 'GET', url: '/release/v1.28.0/bin/linux/amd64/kubectl?x="y"',
-        path: '/release/v1.28.0/bin/linux/amd64/kubectl', query: 'x="y"', protocol: 'HTTP/1.1', status: 200,
-        resp_body_bytes: 49864192, user_agent: 'kubectl/v1.28.0 (linux/amd64) kubernetes/855e7c4',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 2),
-      fields: {
-        layer: 'edge', client_ip: '198.51.100.23', method: 'GET', url: '/release/stable-1.28.txt', path: '/release/stable-1.28.txt',
-        protocol: 'HTTP/2', status: 200, resp_body_bytes: 8, referer: 'https://kubernetes.io/ja/docs/ツール/',
-        user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/115.0',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 3), // 09:00:03 -0700
-      fields: {
-        layer: 'edge', client_ip: '192.0.2.200', method: 'HEAD', url: '/release/v1.28.0/bin/darwin/arm64/kubectl',
-        path: '/release/v1.28.0/bin/darwin/arm64/kubectl', protocol: 'HTTP/1.1', status: 404, resp_body_bytes: 0,
-        referer: 'https://example.com/?q="kubectl"', user_agent: 'Go-http-client/1.1',
-      },
-    },
-    {
-      ts: Date.UTC(2023, 6, 24, 16, 0, 4),
-      fields: {
-        layer: 'edge', client_ip: '2001:db8:85a3::8a2e:370:7334', method: 'GET', url: '/release/v1.28.0/bin/linux/amd64/kubeadm',
-        path: '/release/v1.28.0/bin/linux/amd64/kubeadm', protocol: 'HTTP/2', status: 304, resp_body_bytes: 0,
-        user_agent: 'kubeadm/v1.28.0 (linux/amd64) \\ci\\',
-      },
-    },
-  ];
+  const lines = sampleLines(H2O.file);
+  const expected = H2O.records;
   test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
   expected.forEach((e, i) => {
     test(`line ${i + 1}`, () => {
