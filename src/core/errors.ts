@@ -1,6 +1,6 @@
 /**
  * One catalogue of errors with stable codes. `retryable` tells the delivery layer whether trying
- * again can help. docs/errors.md documents every code (a test checks that it does).
+ * again can help. docs/errors.md documents every code (test/unit/core/errors.test.ts checks it).
  */
 
 export const ErrorCodes = {
