@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfigText } from '../../../src/config/load.js';
+import { validateConfig } from '../../../src/config/validate.js';
+import { Secret } from '../../../src/core/secret.js';
+
+const problemsOf = (yaml: string, mode: 'validate' | 'run' = 'validate', env: NodeJS.ProcessEnv = {}) =>
+  validateConfig(parseConfigText(yaml, 't.yaml', env), mode).problems.map((p) => `${p.severity} ${p.path}: ${p.message}`);
+
+const ok = `
+sources:
+  edge: { type: file, include: [/tmp/x.log] }
+sinks:
+  out: { type: http, inputs: [edge], uri: "http://127.0.0.1:9/x", auth: { strategy: bearer, token: "\${TOKEN}" } }
+`;
+
+test('a valid config validates, with secrets loaded as Secret values', () => {
+  const r = validateConfig(parseConfigText(ok, 't.yaml', { TOKEN: 'abc' }), 'run');
+  assert.deepEqual(r.problems, []);
+  const sink = r.config!.components.find((c) => c.id === 'out')!;
+  assert.ok((sink.config.auth as { token: unknown }).token instanceof Secret);
+  assert.equal(r.config!.api.address, '127.0.0.1:8686');
+});
+
+test('an unset ${VAR} for a required secret: warning in validate, error in run, named by key path', () => {
+  assert.deepEqual(problemsOf(ok, 'validate'), ['warning sinks.out.auth.token: required (a non-empty secret) (environment variable TOKEN is not set)']);
+  assert.deepEqual(problemsOf(ok, 'run'), ['error sinks.out.auth.token: required (a non-empty secret) (environment variable TOKEN is not set)']);
+});
+
+test('unknown types, unknown keys, duplicate ids and bad values are all reported at once', () => {
+  const got = problemsOf(`
+api: { adress: "127.0.0.1:1" }
+sources:
+  a: { type: nope }
+  b: { type: file, include: [/x], max_line_bytes: 0 }
+transforms:
+  b: { type: filter, inputs: [a], condition: "status >" }
+sinks:
+  s: { type: blackhole, inputs: [a, b] }
+`);
+  assert.deepEqual(got, [
+    'error api.adress: unknown key',
+    'error sources.b.max_line_bytes: expected a positive integer',
+    'error sources.a.type: unknown source type "nope" (known: demo, file, internal_metrics)',
+    'error transforms.b: id "b" is already used by sources.b; ids are unique across sources, transforms and sinks',
+  ].sort((x, y) => x.slice(6).localeCompare(y.slice(6))));
+});
+
+test('a config without sources and sinks says so', () => {
+  assert.deepEqual(problemsOf('data_dir: /tmp/x\n'), ['error sinks: at least one sink is required', 'error sources: at least one source is required']);
+});
