@@ -4,5 +4,7 @@ import { blackholeSink } from './blackhole/index.js';
 import { consoleSink } from './console/index.js';
 import { fileSink } from './file/index.js';
 import { httpSink } from './http/index.js';
+import { liveSink } from './live/index.js';
+import { splunkHecLogsSink } from './splunk_hec_logs/index.js';
 
-export const sinkDefs: SinkDef[] = [httpSink, fileSink, consoleSink, blackholeSink];
+export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink];
