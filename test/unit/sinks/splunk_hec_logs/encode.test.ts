@@ -1,16 +1,17 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { makeLogEvent, type Event } from '../../../../src/core/event.js';
 import { encodeEnvelopes, hecTime, rawQuery, staticMeta, type EnvelopeOptions } from '../../../../sinks/splunk_hec_logs/encode.js';
 import { splunkHecSinkSchema } from '../../../../sinks/splunk_hec_logs/config.js';
 import { splitEnvelopes } from '../../../helpers/hec-receiver.js';
+import { repoRoot } from '../../../helpers/cli.js';
 
-const golden = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../fixtures/golden/${name}`, import.meta.url)), 'utf8');
+const golden = (name: string): string => readFileSync(join(repoRoot(), 'test/fixtures/golden', name), 'utf8');
 
 /** The three events of test/fixtures/golden/hec-event.txt. */
-export function goldenHecEvents(): Event[] {
+function goldenHecEvents(): Event[] {
   return [
     makeLogEvent('edge', 'edge:a.log:0', Date.UTC(2024, 4, 1, 12, 0, 0, 123), { status: 200, pop: 'IAD', node: 'cache-iad1', path: '/release/v1.30.0/bin/linux/amd64/kubectl' }, 'line 0', 6),
     makeLogEvent('edge', 'edge:a.log:1', Date.UTC(2024, 4, 1, 12, 0, 1), { status: 404, pop: 'LHR', path: '/x' }, 'line 1', 6),
