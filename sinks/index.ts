@@ -1,5 +1,6 @@
 /** Every sink definition; the config registry collects them (later issues add more). */
 import type { SinkDef } from '../src/delivery/types.js';
+import { awsS3Sink } from './aws_s3/index.js';
 import { blackholeSink } from './blackhole/index.js';
 import { consoleSink } from './console/index.js';
 import { fileSink } from './file/index.js';
@@ -7,4 +8,4 @@ import { httpSink } from './http/index.js';
 import { liveSink } from './live/index.js';
 import { splunkHecLogsSink } from './splunk_hec_logs/index.js';
 
-export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink];
+export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink];
