@@ -1,0 +1,99 @@
+/**
+ * Events → Datadog log entries → payloads that respect the intake's limits (PROTOCOLS.md "Datadog"):
+ * at most 1000 entries and 5 MB uncompressed per payload, 1 MB per entry.
+ *
+ * - `message` is the event's wire JSON (codec ndjson/json: Datadog parses a JSON message into
+ *   attributes, `timestamp` becoming the log date) or its original line (codec raw; events without
+ *   one fall back to the wire JSON).
+ * - A message over MAX_MESSAGE_BYTES (UTF-8) is cut at a character boundary to that size; the caller
+ *   counts it. (Datadog would truncate it too, silently; here it is counted.)
+ * - A batch is split in order into payloads of ≤ MAX_ENTRIES entries and ≤ MAX_PAYLOAD_BYTES bytes of
+ *   serialized JSON array, so no request the sink makes can exceed the limits.
+ */
+import type { Event } from '../../src/core/event.js';
+import { eventToJson, type WireOptions } from '../../src/delivery/encoding.js';
+
+export const MAX_ENTRIES = 1000;
+/** Below the intake's 5 MiB (5,242,880 B) with room for the array brackets and commas. */
+export const MAX_PAYLOAD_BYTES = 5_000_000;
+/** Below the intake's 1 MiB per entry, with room for the reserved attributes. */
+export const MAX_MESSAGE_BYTES = 1_000_000;
+
+export interface LogItem {
+  ddsource: string;
+  ddtags?: string;
+  hostname?: string;
+  message: string;
+  service?: string;
+}
+
+export interface EntryOptions {
+  ddsource: string;
+  /** Already comma-joined; undefined/empty → no ddtags attribute. */
+  ddtags: string | undefined;
+  service: string | undefined;
+  hostname: string | undefined;
+  hostnameField: string;
+  raw: boolean;
+  wire: WireOptions;
+}
+
+/** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
+export function truncateUtf8(s: string, max: number): string {
+  const buf = Buffer.from(s, 'utf8');
+  if (buf.length <= max) return s;
+  let n = max;
+  // Back off continuation bytes (10xxxxxx) so the cut lands on a character start.
+  while (n > 0 && (buf[n]! & 0xc0) === 0x80) n--;
+  return buf.subarray(0, n).toString('utf8');
+}
+
+/** One entry per event; `onTruncated` is told how many messages were cut. */
+export function toEntries(events: readonly Event[], o: EntryOptions, onTruncated: (n: number) => void): LogItem[] {
+  const out = new Array<LogItem>(events.length);
+  let truncated = 0;
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    let message = o.raw && ev.type === 'log' && ev.raw !== undefined ? ev.raw : eventToJson(ev, o.wire);
+    // Cheap gate first: a string of ≤ max/3 UTF-16 units cannot exceed max UTF-8 bytes.
+    if (message.length > MAX_MESSAGE_BYTES / 3 && Buffer.byteLength(message) > MAX_MESSAGE_BYTES) {
+      message = truncateUtf8(message, MAX_MESSAGE_BYTES);
+      truncated++;
+    }
+    const item: LogItem = { ddsource: o.ddsource, message };
+    if (o.ddtags) item.ddtags = o.ddtags;
+    const h = ev.type === 'log' ? ev.fields[o.hostnameField] : undefined;
+    if (typeof h === 'string' && h !== '') item.hostname = h;
+    else if (o.hostname !== undefined) item.hostname = o.hostname;
+    if (o.service !== undefined) item.service = o.service;
+    out[i] = item;
+  }
+  if (truncated > 0) onTruncated(truncated);
+  return out;
+}
+
+/** Serialized size of one entry inside the array (its JSON plus one comma). */
+export function entryBytes(item: LogItem): number {
+  return Buffer.byteLength(JSON.stringify(item)) + 1;
+}
+
+/** Splits entries in order into parts within MAX_ENTRIES / MAX_PAYLOAD_BYTES; returns the total bytes too. */
+export function splitEntries(items: LogItem[], maxEntries = MAX_ENTRIES, maxBytes = MAX_PAYLOAD_BYTES): { parts: LogItem[][]; bytes: number } {
+  const parts: LogItem[][] = [];
+  let cur: LogItem[] = [];
+  let curBytes = 2; // "[]"
+  let total = 0;
+  for (let i = 0; i < items.length; i++) {
+    const b = entryBytes(items[i]!);
+    total += b;
+    if (cur.length > 0 && (cur.length >= maxEntries || curBytes + b > maxBytes)) {
+      parts.push(cur);
+      cur = [];
+      curBytes = 2;
+    }
+    cur.push(items[i]!);
+    curBytes += b;
+  }
+  if (cur.length > 0) parts.push(cur);
+  return { parts, bytes: total };
+}
