@@ -78,8 +78,10 @@ sinks:
     type: file
     inputs: [by_layer.origin]
     path: ${q(join(opts.dataDir, 'origin-%Y-%m-%d.ndjson'))}
-  # The live sink (rollups for /live, the rt-compatible API and the dashboard) goes here, fed by
-  # [cdn], once it exists.
+  live:
+    # Per-second rollups: the rt-compatible API (/v1/channel/{service_id}/ts/…) and the dashboard.
+    type: live
+    inputs: [cdn]
   unrouted:
     # Lines that are neither edge nor origin (there should be none): counted, then dropped.
     type: blackhole

@@ -6,6 +6,7 @@ import { validateConfig } from '../config/validate.js';
 import { Topology } from '../topology/topology.js';
 import { Telemetry } from '../telemetry/metrics.js';
 import { assertSafeExposure, startApi, type ApiServer } from '../api/server.js';
+import { createRtHandler } from '../live/rt-api.js';
 
 export interface Instance {
   topology: Topology;
@@ -26,7 +27,10 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
   let api: ApiServer | undefined;
   if (config.api.enabled) {
     try {
-      api = await startApi(config.api, topology, telemetry, logger);
+      // The rt-compatible API takes Fastly-Key: api.fastly_api_keys, else the API token, else open
+      // (loopback only, as enforced above).
+      const keys = config.api.fastly_api_keys.length > 0 ? config.api.fastly_api_keys : config.api.auth_token ? [config.api.auth_token] : [];
+      api = await startApi(config.api, topology, telemetry, logger, [createRtHandler({ keys })]);
     } catch (err) {
       await topology.stop(1000).catch(() => {});
       throw err;
