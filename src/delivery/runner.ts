@@ -14,7 +14,7 @@ import type { Event } from '../core/event.js';
 import type { Finalizer } from '../core/finalizer.js';
 import { EdgetailError, errorMessage } from '../core/errors.js';
 import type { SinkMetrics } from '../telemetry/metrics.js';
-import { createBuffer, sizeOf } from '../buffer/index.js';
+import { createBuffer, DEFAULT_DISK_BUFFER_BYTES, sizeOf } from '../buffer/index.js';
 import type { Chunk, SinkBuffer } from '../buffer/types.js';
 import { DEFAULT_BATCH, DEFAULT_MEMORY_BUFFER_EVENTS, type BatchDefaults, type CommonSinkConfig } from './config.js';
 import type { SendResult, SinkDriver } from './types.js';
@@ -91,7 +91,17 @@ export class SinkRunner {
     this.maxRetryMs = (r.retry_max_duration_secs ?? 0) * 1000;
     const c = r.concurrency ?? 'adaptive';
     this.concurrency = opts.driver.serial ? new FixedConcurrency(1) : c === 'adaptive' ? new AdaptiveConcurrency(this.timing.now) : new FixedConcurrency(c);
-    this.buffer = opts.buffer ?? createBuffer(opts.config.buffer, { id: opts.id, dataDir: opts.ctx.dataDir, logger: opts.ctx.logger, now: this.timing.now });
+    this.buffer =
+      opts.buffer ??
+      createBuffer(opts.config.buffer, {
+        id: opts.id,
+        dataDir: opts.ctx.dataDir,
+        logger: opts.ctx.logger,
+        now: this.timing.now,
+        onCorrupt: (n) => {
+          for (let i = 0; i < n; i++) this.ctx.metrics.error('buffer_corrupt_record', 'buffer');
+        },
+      });
     this.deadLetters = new DeadLetterWriter(opts.ctx.dataDir, opts.id);
     this.healthState = new HealthTracker(opts.ctx.logger);
     // Every contract series exists from the start (dashboards and alerts see 0, not "no data").
@@ -146,7 +156,8 @@ export class SinkRunner {
 
   health(): SinkHealth {
     const h: SinkHealth = { healthy: true, bufferEvents: this.buffer.events, bufferBytes: this.buffer.bytes, bufferFill: this.buffer.fill };
-    const problem = this.healthState.problem;
+    // A disk buffer whose writes fail says so (pushes wait meanwhile: the sources are back-pressured).
+    const problem = this.healthState.problem ?? (this.buffer as { problem?: string }).problem;
     if (problem !== undefined) {
       h.healthy = false;
       h.reason = problem;
@@ -166,8 +177,8 @@ export class SinkRunner {
         events: h.bufferEvents,
         bytes: h.bufferBytes,
         fill: h.bufferFill,
-        max_events: bufferCfg?.max_events ?? DEFAULT_MEMORY_BUFFER_EVENTS,
-        max_bytes: bufferCfg?.max_bytes,
+        max_events: bufferCfg?.max_events ?? (this.buffer.kind === 'memory' ? DEFAULT_MEMORY_BUFFER_EVENTS : undefined),
+        max_bytes: bufferCfg?.max_bytes ?? (this.buffer.kind === 'disk' ? DEFAULT_DISK_BUFFER_BYTES : undefined),
         when_full: bufferCfg?.when_full ?? 'block',
       },
       batch: { ...this.batch },
