@@ -3,9 +3,11 @@ import type { SinkDef } from '../src/delivery/types.js';
 import { awsS3Sink } from './aws_s3/index.js';
 import { blackholeSink } from './blackhole/index.js';
 import { consoleSink } from './console/index.js';
+import { datadogLogsSink } from './datadog_logs/index.js';
+import { datadogMetricsSink } from './datadog_metrics/index.js';
 import { fileSink } from './file/index.js';
 import { httpSink } from './http/index.js';
 import { liveSink } from './live/index.js';
 import { splunkHecLogsSink } from './splunk_hec_logs/index.js';
 
-export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink];
+export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink];

@@ -12,6 +12,7 @@
  */
 import type { Event } from '../../src/core/event.js';
 import { eventToJson, type WireOptions } from '../../src/delivery/encoding.js';
+import { splitBySize } from './parts.js';
 
 export const MAX_ENTRIES = 1000;
 /** Below the intake's 5 MiB (5,242,880 B) with room for the array brackets and commas. */
@@ -79,21 +80,5 @@ export function entryBytes(item: LogItem): number {
 
 /** Splits entries in order into parts within MAX_ENTRIES / MAX_PAYLOAD_BYTES; returns the total bytes too. */
 export function splitEntries(items: LogItem[], maxEntries = MAX_ENTRIES, maxBytes = MAX_PAYLOAD_BYTES): { parts: LogItem[][]; bytes: number } {
-  const parts: LogItem[][] = [];
-  let cur: LogItem[] = [];
-  let curBytes = 2; // "[]"
-  let total = 0;
-  for (let i = 0; i < items.length; i++) {
-    const b = entryBytes(items[i]!);
-    total += b;
-    if (cur.length > 0 && (cur.length >= maxEntries || curBytes + b > maxBytes)) {
-      parts.push(cur);
-      cur = [];
-      curBytes = 2;
-    }
-    cur.push(items[i]!);
-    curBytes += b;
-  }
-  if (cur.length > 0) parts.push(cur);
-  return { parts, bytes: total };
+  return splitBySize(items, entryBytes, maxEntries, maxBytes);
 }

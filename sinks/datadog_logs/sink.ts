@@ -3,18 +3,17 @@
  * (transport.ts: async gzip/deflate, keep-alive, Retry-After kept, client retries off).
  *
  * A payload holds the batch's entries already split into intake-sized parts (encode.ts), sent in
- * order. `next` remembers how far a send got, so a retry resumes at the first part not accepted
- * (parts already answered 202 are not sent again). On 413 the part is split in two in place and the
- * halves are sent (recursively, down to one entry: a single entry the intake still refuses is a
- * permanent failure of the batch).
+ * order by parts.ts: a retry resumes at the first part not accepted, and a 413 splits the refused
+ * part in two and sends the halves.
  */
 import { v2 } from '@datadog/datadog-api-client';
 import type { ComponentContext } from '../../src/core/component.js';
 import type { Event } from '../../src/core/event.js';
 import { HttpClient } from '../../src/delivery/http.js';
-import { OK, type SendResult, type SinkDriver } from '../../src/delivery/types.js';
+import type { SendResult, SinkDriver } from '../../src/delivery/types.js';
 import type { DatadogLogsConfig } from './config.js';
 import { splitEntries, toEntries, type EntryOptions, type LogItem } from './encode.js';
+import { sendParts } from './parts.js';
 import { DatadogTransport, callDatadog, datadogConfiguration, siteUrl } from './transport.js';
 
 export interface DatadogLogsPayload {
@@ -50,6 +49,7 @@ export function buildDatadogLogsSink(config: DatadogLogsConfig, ctx: ComponentCo
     ctx.logger.warn({ entries: n }, 'datadog_logs: message over 1 MB truncated');
   };
 
+  const onSplit = (n: number): void => ctx.logger.debug({ entries: n }, 'datadog_logs: 413, splitting the payload in two');
   const submit = (body: LogItem[], signal: AbortSignal) =>
     callDatadog(() => api.submitLog(contentEncoding ? { body, contentEncoding } : { body }), signal, secrets);
 
@@ -58,24 +58,8 @@ export function buildDatadogLogsSink(config: DatadogLogsConfig, ctx: ComponentCo
       const { parts, bytes } = splitEntries(toEntries(events, opts, onTruncated));
       return { parts, next: 0, events: events.length, bytes };
     },
-    async send(p: DatadogLogsPayload, signal: AbortSignal): Promise<SendResult> {
-      while (p.next < p.parts.length) {
-        const part = p.parts[p.next]!;
-        const { result, status } = await submit(part, signal);
-        if (result.kind === 'ok') {
-          p.next++;
-          continue;
-        }
-        if (status === 413 && part.length > 1) {
-          const mid = part.length >> 1;
-          p.parts.splice(p.next, 1, part.slice(0, mid), part.slice(mid));
-          ctx.logger.debug({ entries: part.length }, 'datadog_logs: 413, splitting the payload in two');
-          continue;
-        }
-        if (status === 413) return { kind: 'permanent', reason: `${result.reason} (a single entry the intake refuses as too large)` };
-        return result;
-      }
-      return OK;
+    send(p: DatadogLogsPayload, signal: AbortSignal): Promise<SendResult> {
+      return sendParts(p, (part) => submit(part, signal), onSplit);
     },
     payloadBytes: (p) => p.bytes,
     async close() {
