@@ -7,7 +7,7 @@ import type { SendResult, SinkDriver } from '../../../../src/delivery/types.js';
 import { datadogLogsSink } from '../../../../sinks/datadog_logs/index.js';
 import { logsBaseUrl } from '../../../../sinks/datadog_logs/sink.js';
 import { startDatadogReceiver, type DatadogReceiver } from '../../../helpers/datadog-receiver.js';
-import { testContext } from '../../../helpers/context.js';
+import { testContext, waitFor } from '../../../helpers/context.js';
 import { repoRoot } from '../../../helpers/cli.js';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -181,6 +181,26 @@ describe('datadog_logs sink against the strict intake', () => {
     assert.deepEqual(rx.requests.map((q) => [q.status, q.entries]), [[202, 1000], [503, 500], [202, 500]]);
     const ids = rx.logs.map((e) => JSON.parse(e.message as string).i as number);
     assert.deepEqual(ids, Array.from({ length: 1500 }, (_, i) => i));
+  });
+
+  test('a slow intake past the request timeout → retryable (timed out)', async () => {
+    const d = await driver();
+    rx.setFault({ delayMs: 1500 });
+    const r = await d.send(await d.encode(events(1)), AbortSignal.timeout(100));
+    assert.equal(r.kind, 'retryable');
+    assert.match(reasonOf(r), /timed out/);
+    // The intake still finishes (and records) the request later: wait, so later tests start clean.
+    await waitFor(() => rx.requests.length === 1, 'the slow request to complete on the server');
+  });
+
+  test('the client runs with its own retries off', async () => {
+    const { DatadogTransport, datadogConfiguration } = await import('../../../../sinks/datadog_logs/transport.js');
+    const { HttpClient } = await import('../../../../src/delivery/http.js');
+    const { Secret } = await import('../../../../src/core/secret.js');
+    const t = new DatadogTransport(new HttpClient());
+    const c = datadogConfiguration('http://127.0.0.1:9/', new Secret('k'), t);
+    assert.equal(c.enableRetry, false);
+    assert.equal(t.enableRetry, false);
   });
 
   test('bad key → 403 permanent, the key never in the reason', async () => {
