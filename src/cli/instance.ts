@@ -7,15 +7,18 @@ import { Topology } from '../topology/topology.js';
 import { Telemetry } from '../telemetry/metrics.js';
 import { assertSafeExposure, startApi, type ApiServer } from '../api/server.js';
 import { createRtHandler } from '../live/rt-api.js';
+import { attachLiveFeed, type LiveFeed, type LiveFeedOptions } from '../live/feed.js';
 
 export interface Instance {
   topology: Topology;
   api: ApiServer | undefined;
+  /** The /live WebSocket feed on the API server (undefined when the API is disabled). */
+  liveFeed: LiveFeed | undefined;
   telemetry: Telemetry;
   stop(deadlineMs?: number): Promise<void>;
 }
 
-export async function startInstance(raw: RawConfig, logger: Logger, overrides: { apiAddress?: string } = {}): Promise<Instance> {
+export async function startInstance(raw: RawConfig, logger: Logger, overrides: { apiAddress?: string; liveFeed?: Partial<LiveFeedOptions> } = {}): Promise<Instance> {
   const { config, problems } = validateConfig(raw, 'run');
   for (const p of problems) if (p.severity === 'warning') logger.warn({ path: p.path }, p.message);
   if (!config) throw new ConfigError(problems.filter((p) => p.severity === 'error'));
@@ -25,12 +28,14 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
   const telemetry = new Telemetry();
   const topology = await Topology.build(config, { telemetry, logger });
   let api: ApiServer | undefined;
+  let liveFeed: LiveFeed | undefined;
   if (config.api.enabled) {
     try {
       // The rt-compatible API takes Fastly-Key: api.fastly_api_keys, else the API token, else open
       // (loopback only, as enforced above).
       const keys = config.api.fastly_api_keys.length > 0 ? config.api.fastly_api_keys : config.api.auth_token ? [config.api.auth_token] : [];
       api = await startApi(config.api, topology, telemetry, logger, [createRtHandler({ keys })]);
+      liveFeed = attachLiveFeed(api.server, { authToken: config.api.auth_token, logger, ...overrides.liveFeed });
     } catch (err) {
       await topology.stop(1000).catch(() => {});
       throw err;
@@ -40,6 +45,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
     await topology.start();
   } catch (err) {
     await topology.stop(1000).catch(() => {});
+    await liveFeed?.close();
     await api?.close();
     throw err;
   }
@@ -47,10 +53,12 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
   return {
     topology,
     api,
+    liveFeed,
     telemetry,
     stop(deadlineMs?: number) {
       stopped ??= (async () => {
         await topology.stop(deadlineMs);
+        await liveFeed?.close();
         await api?.close();
       })();
       return stopped;

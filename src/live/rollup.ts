@@ -128,6 +128,7 @@ export class LiveStore {
   readonly #maxHosts: number;
   readonly #services = new Map<string, ServiceRing>();
   readonly #listeners = new Set<() => void>();
+  readonly #eventListeners = new Set<(events: readonly Event[]) => void>();
   readonly #stats: RollupStats = { merged: 0, late: 0, future: 0, overflow: 0 };
   readonly #state = memo(classifyState);
   readonly #proto = memo(protoClass);
@@ -164,8 +165,19 @@ export class LiveStore {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Called with every batch given to ingest (before it is aggregated): the live feed filters and
+   * rolls up its own views from these. Listeners must not keep or mutate the array. Returns an
+   * unsubscribe function.
+   */
+  onEvents(listener: (events: readonly Event[]) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
   /** Aggregates one batch in a single pass. Metric events are ignored. */
   ingest(events: readonly Event[], defaultServiceId: string): IngestResult {
+    for (const l of this.#eventListeners) l(events);
     const nowSec = this.nowSec();
     const lo = nowSec - this.retentionSecs + 1;
     const hi = nowSec + this.futureSkewSecs;

@@ -1,0 +1,278 @@
+/**
+ * The `/live` WebSocket feed (docs/live-feed.md) on the API server's HTTP listener.
+ *
+ * Views: the unfiltered view always exists; one view per distinct filter exists while a client uses
+ * it. Each view filters and aggregates the live sink's batches as they are ingested (one pass per
+ * batch per view), and once per second its delta frame is built and serialized ONCE, then written to
+ * each of its clients. A client whose `bufferedAmount` is over the bound has frames skipped (counted);
+ * when it drains it is sent `{type:'dropped', count}` and a fresh snapshot. Nothing here ever waits
+ * on a client, so a slow client cannot slow the pipeline.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { Logger } from '../core/component.js';
+import type { Event } from '../core/event.js';
+import type { Secret } from '../core/secret.js';
+import { presentedToken, safeEqual } from '../api/auth.js';
+import { getLiveStore } from './registry.js';
+import type { LiveStore } from './rollup.js';
+import { FeedView } from './feed-view.js';
+import { compileFilter } from './feed-filter.js';
+import { filterKey, parseClientMsg, type LiveFilter, type ServerMsg, type SnapshotMsg } from './protocol.js';
+
+export interface LiveFeedOptions {
+  /** api.auth_token: when set, the upgrade needs it (?token=, Authorization: Bearer, or subprotocol bearer.<token>). */
+  authToken?: Secret | undefined;
+  /** Browser Origins allowed besides the page's own host; '*' allows any. Requests without Origin are allowed. */
+  allowedOrigins?: readonly string[];
+  path?: string;
+  /** Frame interval (default 1000 ms). */
+  intervalMs?: number;
+  /** Ping interval; a client that has not answered the previous ping is terminated (default 15 s). */
+  heartbeatMs?: number;
+  /** Skip frames for a client whose send buffer holds more than this (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** History sent in snapshots and kept per view (default 300 s). */
+  retentionSecs?: number;
+  /** Distinct filters served at once (default 32). */
+  maxFilters?: number;
+  logger?: Logger | undefined;
+  /** Where batches come from (default: the process's shared store, looked up every tick). */
+  store?: () => LiveStore | undefined;
+  now?: () => number;
+}
+
+export interface LiveFeedStats {
+  clients: number;
+  views: number;
+  framesSent: number;
+  framesDropped: number;
+}
+
+export interface LiveFeed {
+  stats(): LiveFeedStats;
+  close(): Promise<void>;
+}
+
+interface ViewEntry {
+  key: string;
+  view: FeedView;
+  clients: Set<Client>;
+  seq: number;
+}
+
+interface Client {
+  ws: WebSocket;
+  entry: ViewEntry;
+  paused: boolean;
+  dropped: number;
+  alive: boolean;
+}
+
+const PROTOCOL = 'edgetail.v1';
+const BEARER = 'bearer.';
+
+function offeredProtocols(req: IncomingMessage): string[] {
+  const h = req.headers['sec-websocket-protocol'];
+  return typeof h === 'string' ? h.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ error: reason });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${status === 401 ? 'WWW-Authenticate: Bearer realm="edgetail"\r\n' : ''}\r\n${body}`);
+  socket.destroy();
+}
+
+export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): LiveFeed {
+  const path = opts.path ?? '/live';
+  const now = opts.now ?? Date.now;
+  const maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
+  const maxFilters = opts.maxFilters ?? 32;
+  const storeOf = opts.store ?? getLiveStore;
+  const logger = opts.logger;
+  const token = opts.authToken && !opts.authToken.isEmpty ? opts.authToken.reveal() : undefined;
+  const allowed = new Set(opts.allowedOrigins ?? []);
+  const viewOpts = { retentionSecs: opts.retentionSecs ?? 300, now };
+  const entries = new Map<string, ViewEntry>();
+  const root: ViewEntry = { key: filterKey(null), view: new FeedView(viewOpts), clients: new Set(), seq: 0 };
+  entries.set(root.key, root);
+  const clients = new Set<Client>();
+  let framesSent = 0, framesDropped = 0;
+
+  // --- ingestion: every view sees every batch the live sink ingests --------------------------
+  let store: LiveStore | undefined;
+  let unsubscribe: (() => void) | undefined;
+  const onEvents = (events: readonly Event[]): void => {
+    for (const e of entries.values()) {
+      try {
+        e.view.ingest(events);
+      } catch (err) {
+        logger?.error({ err: err instanceof Error ? err.message : String(err), filter: e.key }, 'live feed: ingest failed');
+      }
+    }
+  };
+  const follow = (): void => {
+    const s = storeOf();
+    if (s === store) return;
+    unsubscribe?.();
+    store = s;
+    unsubscribe = s?.onEvents(onEvents);
+  };
+  follow();
+
+  // --- frames ------------------------------------------------------------------------------
+  const snapshot = (c: Client): SnapshotMsg => {
+    const e = c.entry;
+    return { type: 'snapshot', serverTime: now(), retentionSecs: e.view.retentionSecs, seconds: e.view.snapshotSeconds(), topk: e.view.topk(), filter: e.view.filter, paused: c.paused, seq: e.seq };
+  };
+  const sendNow = (c: Client, msg: ServerMsg | string): void => {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    c.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+    framesSent++;
+  };
+  /** Sends unless the client is backed up; a client that drains is told what it missed and resynced. */
+  const deliver = (c: Client, frame: string): void => {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.bufferedAmount > maxBuffered) {
+      c.dropped++;
+      framesDropped++;
+      return;
+    }
+    if (c.dropped > 0) {
+      sendNow(c, { type: 'dropped', count: c.dropped });
+      c.dropped = 0;
+      sendNow(c, snapshot(c));
+      return; // the snapshot supersedes this frame
+    }
+    sendNow(c, frame);
+  };
+
+  const tick = (): void => {
+    follow();
+    for (const e of entries.values()) {
+      const seconds = e.view.takeDelta();
+      const tail = e.view.takeTail();
+      let active = 0;
+      for (const c of e.clients) if (!c.paused) active++;
+      if (active === 0) continue;
+      e.seq++;
+      const delta = JSON.stringify({ type: 'delta', serverTime: now(), seconds, topk: e.view.topk(), lagMs: e.view.lagMs(), seq: e.seq } satisfies ServerMsg);
+      const tailFrame = tail.length > 0 ? JSON.stringify({ type: 'tail', events: tail } satisfies ServerMsg) : undefined;
+      for (const c of e.clients) {
+        if (c.paused) continue;
+        deliver(c, delta);
+        if (tailFrame !== undefined && c.dropped === 0) deliver(c, tailFrame);
+      }
+    }
+  };
+  const timer = setInterval(tick, opts.intervalMs ?? 1000);
+  timer.unref();
+  const heartbeat = setInterval(() => {
+    for (const c of clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }, opts.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+
+  // --- clients -----------------------------------------------------------------------------
+  const leave = (c: Client): void => {
+    const e = c.entry;
+    e.clients.delete(c);
+    if (e !== root && e.clients.size === 0) entries.delete(e.key);
+  };
+  const setFilter = (c: Client, filter: LiveFilter | null): void => {
+    const key = filterKey(filter);
+    let e = entries.get(key);
+    if (e === undefined) {
+      if (entries.size > maxFilters) throw new Error(`too many distinct filters in use (max ${maxFilters})`);
+      const predicate = compileFilter(filter);
+      e = { key, view: new FeedView({ ...viewOpts, filter, predicate }), clients: new Set(), seq: 0 };
+      entries.set(key, e);
+    }
+    if (e !== c.entry) {
+      leave(c);
+      c.entry = e;
+      e.clients.add(c);
+    }
+  };
+  const onMessage = (c: Client, data: RawData, isBinary: boolean): void => {
+    try {
+      if (isBinary) throw new Error('binary frames are not supported');
+      const msg = parseClientMsg(data.toString());
+      if (msg.type === 'pause') {
+        c.paused = true;
+        return;
+      }
+      if (msg.type === 'resume') {
+        if (!c.paused) return;
+        c.paused = false;
+      } else setFilter(c, msg.filter);
+      sendNow(c, snapshot(c));
+    } catch (err) {
+      sendNow(c, { type: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : ([...protocols].find((p) => p.startsWith(BEARER)) ?? false)),
+  });
+  wss.on('connection', (ws: WebSocket) => {
+    const c: Client = { ws, entry: root, paused: false, dropped: 0, alive: true };
+    clients.add(c);
+    root.clients.add(c);
+    ws.on('pong', () => (c.alive = true));
+    ws.on('message', (data, isBinary) => onMessage(c, data, isBinary));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      clients.delete(c);
+      leave(c);
+    });
+    sendNow(c, snapshot(c));
+  });
+
+  const authorized = (req: IncomingMessage, url: URL): boolean => {
+    if (token === undefined) return true;
+    const t = presentedToken(req, url) ?? offeredProtocols(req).find((p) => p.startsWith(BEARER))?.slice(BEARER.length);
+    return t !== undefined && safeEqual(t, token);
+  };
+  const originOk = (req: IncomingMessage): boolean => {
+    const origin = req.headers.origin;
+    if (origin === undefined || allowed.has('*') || allowed.has(origin)) return true;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path) {
+      if (server.listenerCount('upgrade') === 1) reject(socket, 404, 'Not Found');
+      return;
+    }
+    if (!authorized(req, url)) return reject(socket, 401, 'Unauthorized');
+    if (!originOk(req)) return reject(socket, 403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    stats: () => ({ clients: clients.size, views: entries.size, framesSent, framesDropped }),
+    async close() {
+      clearInterval(timer);
+      clearInterval(heartbeat);
+      server.off('upgrade', onUpgrade);
+      unsubscribe?.();
+      for (const c of clients) c.ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
