@@ -213,7 +213,11 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
         if (!c.paused) return;
         c.paused = false;
       } else setFilter(c, msg.filter);
-      sendNow(c, snapshot(c));
+      // A backed-up client gets its snapshot when it drains (deliver), like any other frame.
+      if (c.ws.bufferedAmount > maxBuffered || c.dropped > 0) {
+        c.dropped++;
+        framesDropped++;
+      } else sendNow(c, snapshot(c));
     } catch (err) {
       sendNow(c, { type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
