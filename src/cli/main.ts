@@ -10,6 +10,7 @@ import { startInstance, stopOnSignals } from './instance.js';
 import type { RawConfig } from '../config/load.js';
 import { demoConfig } from './demo-config.js';
 import { runGenerate } from './generate.js';
+import { runTap } from './tap.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -75,6 +76,23 @@ export async function main(argv: string[]): Promise<void> {
       if (opts.scenario !== 'cutover') throw new InvalidArgumentError(`unknown scenario "${opts.scenario}" (known: cutover)`);
       if (!['fastly_json', 'gcs_usage', 'combined'].includes(opts.format)) throw new InvalidArgumentError(`unknown format "${opts.format}" (fastly_json, gcs_usage, combined)`);
       await runGenerate({ scenario: 'cutover', format: opts.format as 'fastly_json', lines: opts.lines, seed: opts.seed }, process.stdout);
+    });
+
+  program
+    .command('tap')
+    .description("print a running instance's live per-second rollups and sampled events (its /live feed) until Ctrl-C")
+    .option('--url <url>', 'the /live WebSocket URL', 'ws://127.0.0.1:8686/live')
+    .option('--filter <expr>', 'only events matching this condition, e.g. \'pop == "IAD" && status >= 500\'')
+    .option('--token <token>', 'api.auth_token of the instance (default: $EDGETAIL_TOKEN)')
+    .option('--no-tail', 'rollup lines only, no sampled events')
+    .action(async (opts: { url: string; filter?: string; token?: string; tail: boolean }) => {
+      const ac = new AbortController();
+      const onSignal = (): void => ac.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      process.exitCode = await runTap({ url: opts.url, filter: opts.filter, token: opts.token ?? process.env.EDGETAIL_TOKEN, tail: opts.tail }, process.stdout, process.stderr, ac.signal);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     });
 
   await program.parseAsync(argv);
