@@ -107,7 +107,7 @@ export class SinkRunner {
     // Every contract series exists from the start (dashboards and alerts see 0, not "no data").
     this.ctx.metrics.received(0, 0);
     this.ctx.metrics.sent(0, 0);
-    this.ctx.metrics.buffer(0, 0);
+    this.ctx.metrics.buffer(this.buffer.events, this.buffer.bytes); // a disk buffer may hold events from before a restart
     this.ctx.metrics.inflight(0);
     this.ctx.metrics.concurrency(this.concurrency.limit);
     this.ctx.metrics.initSink?.();

@@ -56,7 +56,10 @@ describe('SinkRunner with a disk buffer', () => {
       assert.deepEqual(down.delivered, []);
 
       const up = new Driver(true);
-      const r2 = new SinkRunner({ id: 'out', type: 'fake', config: config(), driver: up, ctx: testContext('out', 'fake', dir.path) });
+      const ctx2 = testContext('out', 'fake', dir.path);
+      const r2 = new SinkRunner({ id: 'out', type: 'fake', config: config(), driver: up, ctx: ctx2 });
+      assert.equal(ctx2.metrics.counts.bufferEvents, 6, 'the recovered events are reported from the start');
+      assert.equal(ctx2.metrics.counts.bufferBytes, 60);
       await r2.start();
       await waitFor(() => up.delivered.length === 6, 'the buffered events delivered after the restart');
       assert.deepEqual(up.delivered, ['a0', 'a1', 'a2', 'a3', 'a4', 'a5']);

@@ -344,6 +344,17 @@ describe('DiskBuffer', () => {
     await b.close();
   }));
 
+  for (const sync of ['interval', 'never'] as const) {
+    test(`sync: ${sync} keeps what was pushed across a restart`, withDir(async (dir) => {
+      const b = open(dir, { sync, syncIntervalMs: 10, segmentMaxBytes: 200 });
+      for (const p of ['a', 'b', 'c']) await b.push(evs(p, 2));
+      await b.close();
+      const r = open(dir);
+      assert.deepEqual(drainAll(r), ['a0', 'a1', 'b0', 'b1', 'c0', 'c1']);
+      await r.close();
+    }));
+  }
+
   test('createBuffer: type disk lives in data_dir/buffers/<sink> with the configured limits', withDir(async (dir) => {
     const b = createBuffer({ type: 'disk', max_bytes: 1234, when_full: 'drop_newest', sync: 'never' }, { id: 'out', dataDir: dir, logger: silentLogger() });
     assert.ok(b instanceof DiskBuffer);
