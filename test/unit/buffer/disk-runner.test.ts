@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { makeLogEvent, type Event } from '../../../src/core/event.js';
@@ -68,6 +69,29 @@ describe('SinkRunner with a disk buffer', () => {
       const r3 = new SinkRunner({ id: 'out', type: 'fake', config: config(), driver: new Driver(true), ctx: testContext('out', 'fake', dir.path) });
       assert.equal(r3.health().bufferEvents, 0, 'delivered events are not re-sent');
       await r3.drain(0);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  test('a buffer that cannot write makes the sink unhealthy and back-pressures accept until writes work again', async () => {
+    const dir = tempDir();
+    try {
+      const up = new Driver(true);
+      const r = new SinkRunner({ id: 'out', type: 'fake', config: config(), driver: up, ctx: testContext('out', 'fake', dir.path) });
+      await r.start();
+      const bufDir = join(dir.path, 'buffers', 'out');
+      rmSync(bufDir, { recursive: true, force: true }); // the segment cannot be created
+      let accepted = false;
+      const p = r.accept(evs('a', 2)).then(() => { accepted = true; });
+      await waitFor(() => !r.health().healthy, 'the sink reports the write problem');
+      assert.match(r.health().reason ?? '', /disk buffer write failed/);
+      assert.equal(accepted, false);
+      mkdirSync(bufDir, { recursive: true });
+      await p;
+      await waitFor(() => up.delivered.length === 2, 'delivered after the disk recovered');
+      assert.equal(r.health().healthy, true);
+      await r.drain(10_000);
     } finally {
       dir.cleanup();
     }
