@@ -14,7 +14,7 @@
  * is back-pressured, nothing is lost) and `problem` says why; close() rejects them with SHUTDOWN
  * without releasing their finalizers.
  */
-import { closeSync, mkdirSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import type { Logger } from '../../core/component.js';
 import type { Event } from '../../core/event.js';
@@ -23,79 +23,13 @@ import { EdgetailError, errorMessage } from '../../core/errors.js';
 import { sizeOf } from '../memory.js';
 import { Queue } from '../queue.js';
 import type { Chunk, SinkBuffer, WhenFull } from '../types.js';
-import { readLedger, writeLedger, writeLedgerSync, type LedgerState, type Position } from './ledger.js';
-import { HEADER_BYTES, decodeEvents, encodeRecord, validRecordAt } from './record.js';
-import { listSegments, scanSegment, segmentName, segmentPath } from './segments.js';
-import { SegmentWriter, type SyncPolicy } from './writer.js';
-
-/** Default max_bytes of a disk buffer: 256 MiB of events (sum of `event.size`). */
-export const DEFAULT_DISK_BUFFER_BYTES = 256 * 1024 * 1024;
-export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
-export const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
-
-export interface DiskBufferOptions {
-  /** The buffer's own directory (data_dir/buffers/<sink>). */
-  dir: string;
-  logger: Logger;
-  /** Unbounded when absent. */
-  max_events?: number;
-  max_bytes?: number;
-  when_full?: WhenFull;
-  sync?: SyncPolicy;
-  syncIntervalMs?: number;
-  segmentMaxBytes?: number;
-  /** Recently written batches kept in memory so take() need not read them back (0: always read). */
-  cacheBytes?: number;
-  now?: () => number;
-  /** Called with the number of corrupt records (regions) found; edgetail_buffer_corrupt_records_total. */
-  onCorrupt?: (records: number) => void;
-  retryInitialMs?: number;
-  retryMaxMs?: number;
-}
-
-interface RecordMeta {
-  segment: number;
-  offset: number;
-  /** Header + payload. */
-  length: number;
-  count: number;
-  bytes: number;
-  pushedAt: number;
-  cached: Event[] | undefined;
-  /** Events handed out by take() so far. */
-  taken: number;
-  /** Chunks holding some of its events and not acked yet. */
-  pending: number;
-  /** Every event taken and acked (or the record was skipped as corrupt). */
-  done: boolean;
-}
-
-interface PendingWrite {
-  record: Buffer;
-  events: Event[];
-  bytes: number;
-  finalizer: Finalizer | undefined;
-  dropped: number;
-  resolve: (dropped: number) => void;
-  reject: (err: Error) => void;
-}
-
-interface Waiter {
-  events: Event[];
-  bytes: number;
-  finalizer: Finalizer | undefined;
-  resolve: (dropped: number) => void;
-  reject: (err: Error) => void;
-}
-
-class DiskChunk implements Chunk {
-  acked = false;
-  constructor(
-    readonly events: Event[],
-    readonly bytes: number,
-    readonly metas: RecordMeta[],
-  ) {}
-}
+import { writeLedger, writeLedgerSync, type LedgerState, type Position } from './ledger.js';
+import { SegmentReader } from './reader.js';
+import { encodeRecord } from './record.js';
+import { recoverLog } from './recovery.js';
+import { segmentName, segmentPath } from './segments.js';
+import { SegmentWriter } from './writer.js';
+import { DEFAULT_CACHE_BYTES, DEFAULT_DISK_BUFFER_BYTES, DEFAULT_SEGMENT_BYTES, DiskChunk, type DiskBufferOptions, type PendingWrite, type RecordMeta, type Waiter } from './options.js';
 
 export class DiskBuffer implements SinkBuffer {
   readonly kind = 'disk';
@@ -125,7 +59,7 @@ export class DiskBuffer implements SinkBuffer {
   private current: Event[] | undefined;
   private committedEnd: Position;
   private oldestSegment: number;
-  private readonly readFds = new Map<number, number>();
+  private readonly reader: SegmentReader;
 
   private pending: PendingWrite[] = [];
   private readonly waiters = new Queue<Waiter>();
@@ -155,9 +89,19 @@ export class DiskBuffer implements SinkBuffer {
     this.retryInitialMs = opts.retryInitialMs ?? 500;
     this.retryMaxMs = opts.retryMaxMs ?? 30_000;
     mkdirSync(this.dir, { recursive: true });
-    const firstId = this.recover();
-    this.oldestSegment = Math.min(firstId, ...listSegments(this.dir));
-    this.writer = new SegmentWriter(this.dir, firstId, opts.segmentMaxBytes ?? DEFAULT_SEGMENT_BYTES, opts.sync ?? 'batch', opts.syncIntervalMs ?? 1000, (err) =>
+    this.reader = new SegmentReader(this.dir);
+    const recovered = recoverLog(this.dir, this.logger, (segment, offset, length, reason) => this.corrupt(segment, offset, length, reason));
+    const pushedAt = this.now();
+    for (const r of recovered.records) {
+      this.metas.push({ segment: r.segment, offset: r.offset, length: r.length, count: r.count, bytes: r.bytes, pushedAt, cached: undefined, taken: 0, pending: 0, done: false });
+      this.heldEvents += r.count;
+      this.heldBytes += r.bytes;
+    }
+    this.queuedE = this.heldEvents;
+    this.queuedB = this.heldBytes;
+    if (this.metas.length > 0) this.logger.info({ dir: this.dir, events: this.queuedE, records: this.metas.length }, 'disk buffer: resuming delivery from the ledger');
+    this.oldestSegment = recovered.oldestSegment;
+    this.writer = new SegmentWriter(this.dir, recovered.nextSegment, opts.segmentMaxBytes ?? DEFAULT_SEGMENT_BYTES, opts.sync ?? 'batch', opts.syncIntervalMs ?? 1000, (err) =>
       this.logger.error({ err: errorMessage(err), dir: this.dir }, 'disk buffer fsync failed'),
     );
     this.committedEnd = this.writer.end;
@@ -402,32 +346,8 @@ export class DiskBuffer implements SinkBuffer {
   /** The record's events, from the cache or read back and CRC-checked; null when corrupt. */
   private load(m: RecordMeta): Event[] | null {
     if (m.cached) return m.cached;
-    try {
-      const buf = Buffer.allocUnsafe(m.length);
-      const fd = this.readFd(m.segment);
-      let got = 0;
-      while (got < m.length) {
-        const n = readSync(fd, buf, got, m.length - got, m.offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-      if (got < m.length) return this.corrupt(m.segment, m.offset, m.length, 'record cut off');
-      if (!validRecordAt(buf, 0)) return this.corrupt(m.segment, m.offset, m.length, 'checksum mismatch');
-      const evs = decodeEvents(buf.subarray(HEADER_BYTES));
-      if (evs.length !== m.count) return this.corrupt(m.segment, m.offset, m.length, 'event count mismatch');
-      return evs;
-    } catch (err) {
-      return this.corrupt(m.segment, m.offset, m.length, errorMessage(err));
-    }
-  }
-
-  private readFd(segment: number): number {
-    let fd = this.readFds.get(segment);
-    if (fd === undefined) {
-      fd = openSync(segmentPath(this.dir, segment), 'r');
-      this.readFds.set(segment, fd);
-    }
-    return fd;
+    const r = this.reader.read(m.segment, m.offset, m.length, m.count);
+    return typeof r === 'string' ? this.corrupt(m.segment, m.offset, m.length, r) : r;
   }
 
   /** A record that cannot be read: its events are gone; free their room and move on. */
@@ -507,11 +427,7 @@ export class DiskBuffer implements SinkBuffer {
   private async deleteBefore(segment: number): Promise<void> {
     while (this.oldestSegment < segment) {
       const id = this.oldestSegment++;
-      const fd = this.readFds.get(id);
-      if (fd !== undefined) {
-        this.readFds.delete(id);
-        closeSync(fd);
-      }
+      this.reader.closeSegment(id);
       await unlink(segmentPath(this.dir, id)).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') this.logger.warn({ err: errorMessage(err), segment: segmentName(id) }, 'disk buffer: segment could not be deleted');
       });
@@ -528,53 +444,6 @@ export class DiskBuffer implements SinkBuffer {
     } catch (err) {
       this.logger.warn({ err: errorMessage(err), dir: this.dir }, 'disk buffer ledger write failed at close');
     }
-    for (const fd of this.readFds.values()) closeSync(fd);
-    this.readFds.clear();
-  }
-
-  // ---- recovery -------------------------------------------------------------------------------
-
-  /** Rebuilds the record list from the ledger and the segments; returns the id of the segment to write next. */
-  private recover(): number {
-    let ack: Position = { segment: 0, offset: 0 };
-    try {
-      const ledger = readLedger(this.dir);
-      if (ledger) ack = ledger.ack;
-    } catch (err) {
-      this.logger.error({ err: errorMessage(err), dir: this.dir }, 'disk buffer ledger unreadable: delivering everything in the buffer again');
-    }
-    const ids = listSegments(this.dir);
-    const pushedAt = this.now();
-    let last = ack.segment;
-    for (const id of ids) {
-      last = Math.max(last, id);
-      if (id < ack.segment) {
-        try {
-          unlinkSync(segmentPath(this.dir, id));
-        } catch {
-          // deleted later by deleteBefore()
-        }
-        continue;
-      }
-      const from = id === ack.segment ? ack.offset : 0;
-      let scan: ReturnType<typeof scanSegment>;
-      try {
-        scan = scanSegment(this.dir, id, from);
-      } catch (err) {
-        this.corrupt(id, from, 0, `segment unreadable: ${errorMessage(err)}`);
-        continue;
-      }
-      if (from > scan.size) this.logger.warn({ segment: segmentName(id), offset: from, size: scan.size }, 'disk buffer ledger points past the end of its segment');
-      for (const c of scan.corrupt) this.corrupt(id, c.offset, c.length, c.reason);
-      for (const r of scan.records) {
-        this.metas.push({ segment: id, offset: r.offset, length: r.length, count: r.count, bytes: r.bytes, pushedAt, cached: undefined, taken: 0, pending: 0, done: false });
-        this.heldEvents += r.count;
-        this.heldBytes += r.bytes;
-        this.queuedE += r.count;
-        this.queuedB += r.bytes;
-      }
-    }
-    if (this.metas.length > 0) this.logger.info({ dir: this.dir, events: this.queuedE, records: this.metas.length }, 'disk buffer: resuming delivery from the ledger');
-    return ids.length === 0 && ack.segment === 0 ? 1 : last + 1;
+    this.reader.closeAll();
   }
 }
