@@ -66,6 +66,24 @@ start() {
   port="$(free_port)"
   cport="$(free_port)"
   while [ "$cport" = "$port" ]; do cport="$(free_port)"; done
+  local attempt
+  for attempt in 1 2 3; do
+    if launch "$port" "$cport"; then
+      print_line
+      return 0
+    fi
+    echo "kafka: start attempt $attempt failed; last log lines:" >&2
+    grep -v '^\s*at ' "$run/kafka.log" | tail -15 >&2 || true
+    stop_pidfile "$pidfile"
+  done
+  return 1
+}
+
+# Formats fresh storage and starts the broker; succeeds once it logged "Kafka Server started" and
+# accepts connections. (3.9.1 occasionally dies right after opening its port with an NPE in
+# RaftControllerNodeProvider; the caller then retries.)
+launch() {
+  local port="$1" cport="$2"
   rm -rf "$run/data"
   mkdir -p "$run/data"
   cat >"$run/server.properties" <<EOF
@@ -97,13 +115,15 @@ EOF
     >"$run/kafka.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   echo "$port" >"$portfile"
-  if ! wait_port "$port" 180; then
-    echo "kafka: broker did not open 127.0.0.1:$port; last log lines:" >&2
-    tail -30 "$run/kafka.log" >&2 || true
-    stop_pidfile "$pidfile"
-    return 1
-  fi
-  print_line
+  local i=0
+  while ! grep -q 'Kafka Server started' "$run/kafka.log" 2>/dev/null; do
+    pid_alive "$pidfile" || return 1
+    i=$((i + 1))
+    [ "$i" -le 900 ] || return 1
+    sleep 0.2
+  done
+  sleep 1
+  pid_alive "$pidfile" && wait_port "$port" 30
 }
 
 case "${1:-}" in
