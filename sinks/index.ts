@@ -7,7 +7,8 @@ import { datadogLogsSink } from './datadog_logs/index.js';
 import { datadogMetricsSink } from './datadog_metrics/index.js';
 import { fileSink } from './file/index.js';
 import { httpSink } from './http/index.js';
+import { kafkaSink } from './kafka/index.js';
 import { liveSink } from './live/index.js';
 import { splunkHecLogsSink } from './splunk_hec_logs/index.js';
 
-export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink];
+export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink];

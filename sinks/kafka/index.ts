@@ -1,0 +1,16 @@
+import type { SinkDef } from '../../src/delivery/types.js';
+import { kafkaSinkSchema, type KafkaSinkConfig } from './config.js';
+import { buildKafkaSink } from './sink.js';
+
+export const kafkaSink: SinkDef<KafkaSinkConfig> = {
+  kind: 'sink',
+  type: 'kafka',
+  schema: kafkaSinkSchema,
+  // Under the broker's default message.max.bytes (1 MiB) for one produce request per topic-partition.
+  batchDefaults: { max_events: 2000, max_bytes: 900_000, timeout_secs: 1 },
+  accepts: ['log', 'metric'],
+  build: buildKafkaSink,
+};
+
+export { kafkaSinkSchema, type KafkaSinkConfig, bootstrapServers } from './config.js';
+export { encodeKafkaMessages, classifyKafkaError, kafkaLogCreator, SOURCE_HEADER } from './sink.js';
