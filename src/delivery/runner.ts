@@ -99,6 +99,7 @@ export class SinkRunner {
         logger: opts.ctx.logger,
         now: this.timing.now,
         onCorrupt: (n) => {
+          this.ctx.metrics.corrupt?.(n);
           for (let i = 0; i < n; i++) this.ctx.metrics.error('buffer_corrupt_record', 'buffer');
         },
       });

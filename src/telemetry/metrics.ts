@@ -23,6 +23,7 @@ export class Telemetry {
   readonly retries: client.Counter<'component_id' | 'component_type'>;
   readonly inflight: client.Gauge<'component_id' | 'component_type'>;
   readonly concurrencyLimit: client.Gauge<'component_id' | 'component_type'>;
+  readonly corruptRecords: client.Counter<'component_id' | 'component_type'>;
 
   constructor(collectDefault = true) {
     this.registry = new client.Registry();
@@ -47,6 +48,7 @@ export class Telemetry {
     this.retries = new client.Counter({ name: 'edgetail_sink_retries_total', help: 'Requests retried.', labelNames: l2, registers });
     this.inflight = new client.Gauge({ name: 'edgetail_sink_inflight_requests', help: 'Requests in flight.', labelNames: l2, registers });
     this.concurrencyLimit = new client.Gauge({ name: 'edgetail_sink_concurrency_limit', help: 'Current (adaptive) concurrency limit.', labelNames: l2, registers });
+    this.corruptRecords = new client.Counter({ name: 'edgetail_buffer_corrupt_records_total', help: 'Disk buffer records found corrupt (bad CRC, torn tail) and skipped.', labelNames: l2, registers });
     if (collectDefault) client.collectDefaultMetrics({ register: this.registry, prefix: 'edgetail_process_' });
   }
 
@@ -79,6 +81,7 @@ export class Telemetry {
       retried: () => retries.inc(),
       inflight: (n) => inflight.set(n),
       concurrency: (n) => limit.set(n),
+      corrupt: (n) => this.corruptRecords.labels(labels).inc(n),
       initSink: () => {
         for (const outcome of ['ok', 'retryable', 'permanent', 'error'] as const) this.requestDuration.zero({ ...labels, outcome });
       },
@@ -93,6 +96,8 @@ export interface SinkMetrics {
   retried(): void;
   inflight(n: number): void;
   concurrency(n: number): void;
+  /** Disk buffer records skipped as corrupt. */
+  corrupt?(records: number): void;
   /** Creates the sink-only series at zero (the request histogram), so they show before the first request. */
   initSink?(): void;
 }
