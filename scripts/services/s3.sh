@@ -79,9 +79,11 @@ start() {
   rm -rf "$run/data" "$run/sidecar"
   mkdir -p "$run/data" "$run/sidecar"
   # A sidecar folder for metadata: works whether or not the filesystem supports user xattrs.
+  # `9>&-`: the dispatcher holds its per-service flock on fd 9; a server inheriting it would keep the
+  # lock for its whole life and every later start/status/stop would block on it.
   ROOT_ACCESS_KEY="$ACCESS_KEY" ROOT_SECRET_KEY="$SECRET_KEY" \
     setsid "$bin" --port "127.0.0.1:$port" posix --sidecar "$run/sidecar" "$run/data" \
-    >"$run/versitygw.log" 2>&1 </dev/null &
+    >"$run/versitygw.log" 2>&1 </dev/null 9>&- &
   echo $! >"$pidfile"
   echo "$port" >"$portfile"
   local i=0
