@@ -33,6 +33,9 @@ async function runRaw(raw: RawConfig, apiAddress?: string): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The AWS SDK prints a multi-line Node-version notice on stderr whenever a client is created; our
+  // logs are structured JSON, so keep stderr clean (users can still set the variable themselves).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const program = new Command();
   program.name('edgetail').description('Real-time observability pipeline for CDN edge traffic').showHelpAfterError();
 
