@@ -27,7 +27,8 @@ case "$action" in
     exec 9>"$EDGETAIL_TEST_CACHE/run/$name.lock"
     flock 9
     export SERVICE_RUN_DIR="$EDGETAIL_TEST_CACHE/run/$name"
-    bash "$impl" "$action"
+    # The lock fd must not leak into the servers a start launches (they would hold it for life).
+    bash "$impl" "$action" 9>&-
     ;;
   stop-all)
     for impl in "$here"/services/*.sh; do
