@@ -1,5 +1,6 @@
 /**
- * The instance's HTTP API: /health, /ready, /metrics, /api/topology and the dashboard at /.
+ * The instance's HTTP API: /health, /ready, /metrics, /api/topology and the live dashboard at /
+ * (static files, src/api/dashboard.ts).
  * Later issues mount /live (WebSocket) and /v1/channel/* here through `routes`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -8,7 +9,7 @@ import type { Logger } from '../core/component.js';
 import type { ApiConfig } from '../config/schema.js';
 import type { Telemetry } from '../telemetry/metrics.js';
 import { isAuthorized, isLoopback } from './auth.js';
-import { placeholderPage } from './placeholder.js';
+import { dashboardDir, serveDashboard } from './dashboard.js';
 
 export interface ApiState {
   health(): { ready: boolean; sinks: Record<string, unknown> };
@@ -48,6 +49,7 @@ export function assertSafeExposure(cfg: ApiConfig): void {
 export async function startApi(cfg: ApiConfig, state: ApiState, telemetry: Telemetry, logger: Logger, routes: RouteHandler[] = []): Promise<ApiServer> {
   assertSafeExposure(cfg);
   const { host, port } = splitAddress(cfg.address);
+  const dashboard = dashboardDir();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -71,11 +73,8 @@ export async function startApi(cfg: ApiConfig, state: ApiState, telemetry: Telem
       return;
     }
     if (path === '/api/topology') return json(res, 200, state.describe());
-    if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(placeholderPage());
-      return;
-    }
+    const pageToken = cfg.auth_token && !cfg.auth_token.isEmpty ? (url.searchParams.get('token') ?? undefined) : undefined;
+    if (await serveDashboard(req, res, path, dashboard, pageToken)) return;
     json(res, 404, { error: 'not found' });
   };
 
