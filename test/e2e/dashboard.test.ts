@@ -41,9 +41,15 @@ describe('live dashboard in Chromium', { timeout: 420_000 }, () => {
     page = browser.page;
   });
   after(async () => {
-    await browser?.close();
-    await inst?.stop(5000);
-    dir?.cleanup();
+    try {
+      await browser?.close();
+    } finally {
+      try {
+        await inst?.stop(5000);
+      } finally {
+        dir?.cleanup();
+      }
+    }
   });
 
   /** The rt API's complete seconds of the last 120 s, oldest first. */

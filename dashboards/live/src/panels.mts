@@ -86,8 +86,10 @@ export class Panels {
         .slice(0, 8)
         .map((e) => {
           const label = e.key === '' ? '(none)' : e.key;
-          return `<div class="tr"><div class="key" title="${escapeHtml(label)}"><span class="bar" style="width:${((e.count / max) * 100).toFixed(1)}%"></span><span class="txt">${escapeHtml(label)}</span></div>` +
-            `<div class="spk">${sparkline(this.store.spark(dim, e.key))}</div><div class="num">${fmtCount(e.count)}</div></div>`;
+          // Paths differ at the end (release, artifact): keep the end visible.
+          const shown = dim === 'path' && label.length > 34 ? '…' + label.slice(-33) : label;
+          return `<div class="tr"><div class="key" title="${escapeHtml(label)}"><span class="bar" style="width:${((e.count / max) * 100).toFixed(1)}%"></span><span class="txt">${escapeHtml(shown)}</span></div>` +
+            `<div class="spk">${sparkline(this.store.spark(dim, e.key), 44)}</div><div class="num">${fmtCount(e.count)}</div></div>`;
         })
         .join('');
     }
