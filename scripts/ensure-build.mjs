@@ -18,6 +18,7 @@ const marker = 'dist/src/cli/main.js';
 const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
 const src = Math.max(newest('src'), newest('sinks'), newest('dashboards'), statSync('tsconfig.json').mtimeMs);
 if (built < src) {
-  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  // The full build: the server (tsc), the dashboard (its own tsconfig) and the dashboard's static files.
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
