@@ -11,7 +11,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { startInstance, type Instance } from '../../src/cli/instance.js';
 import { demoConfig } from '../../src/cli/demo-config.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { launchChromium, type Browser, type CdpPage } from '../helpers/cdp.js';
+import { launchChromium, type Browser, type BrowserPage } from '../helpers/browser.js';
 import { repoRoot } from '../helpers/cli.js';
 import { startService } from '../helpers/services.js';
 import { tempDir } from '../helpers/context.js';
@@ -29,7 +29,7 @@ describe('live dashboard in Chromium', { timeout: 420_000 }, () => {
   let dir: { path: string; cleanup: () => void };
   let base: string;
   let browser: Browser | undefined;
-  let page: CdpPage;
+  let page: BrowserPage;
 
   before(async () => {
     const { CHROMIUM } = await startService('chromium');
