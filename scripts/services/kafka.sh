@@ -112,7 +112,7 @@ EOF
   java "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$run/server.properties" --ignore-formatted >"$run/format.log" 2>&1
   # Detached in its own session/process group so it outlives the test process that asked for it.
   setsid java -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true "${jopts[@]}" -cp "$cp" kafka.Kafka "$run/server.properties" \
-    >"$run/kafka.log" 2>&1 </dev/null &
+    >"$run/kafka.log" 2>&1 </dev/null 9>&- &
   echo $! >"$pidfile"
   echo "$port" >"$portfile"
   local i=0

@@ -6,7 +6,7 @@ import type { Logger } from '../../core/component.js';
 export function kafkaLogCreator(logger: Logger): logCreator {
   return () => (entry) => {
     const { message, ...rest } = entry.log;
-    const obj = { kafkajs: entry.namespace, ...rest };
+    const obj = { ...rest, kafkajs_ns: entry.namespace };
     if (entry.level === logLevel.ERROR) logger.error(obj, message);
     else if (entry.level === logLevel.WARN) logger.warn(obj, message);
     else logger.debug(obj, message);

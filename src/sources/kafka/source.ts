@@ -23,6 +23,7 @@ export class KafkaSource implements Source {
   private readonly tracker = new CommitTracker();
   private readonly decode: Decoder;
   private stopping = false;
+  private booting: Promise<void> = Promise.resolve();
   private inHandler: Promise<void> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
@@ -44,19 +45,36 @@ export class KafkaSource implements Source {
     this.decode = makeDecoder(config.format);
   }
 
+  /** Returns at once: joining the group (and waiting for the broker or the topic to exist) goes on
+   *  in the background, retried with backoff until it succeeds or the source stops. */
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: topicSubscriptions(this.config.topics), fromBeginning: this.config.start_from === 'earliest' });
-    await this.consumer.run({
-      autoCommit: false,
-      // Resolving moves kafkajs's fetch position only; offsets are committed by us, after finalization.
-      eachBatchAutoResolve: true,
-      eachBatch: (p) => {
-        const run = this.onBatch(p);
-        this.inHandler = run;
-        return run;
-      },
-    });
+    this.booting = this.boot();
+  }
+
+  private async boot(): Promise<void> {
+    let backoff = 500;
+    while (!this.stopping) {
+      try {
+        await this.consumer.connect();
+        await this.consumer.subscribe({ topics: topicSubscriptions(this.config.topics), fromBeginning: this.config.start_from === 'earliest' });
+        await this.consumer.run({
+          autoCommit: false,
+          // Resolving moves kafkajs's fetch position only; offsets are committed by us, after finalization.
+          eachBatchAutoResolve: true,
+          eachBatch: (p) => {
+            const run = this.onBatch(p);
+            this.inHandler = run;
+            return run;
+          },
+        });
+        return;
+      } catch (err) {
+        this.ctx.metrics.error('connect_failed', 'receiving');
+        this.ctx.logger.warn({ err: errorMessage(err), retry_in_ms: backoff }, 'kafka consumer could not join; retrying');
+        await new Promise((r) => setTimeout(r, backoff).unref());
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
   }
 
   private async onBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
@@ -126,6 +144,7 @@ export class KafkaSource implements Source {
     } catch {
       // not running yet
     }
+    await Promise.race([this.booting, new Promise((r) => setTimeout(r, this.config.drain_timeout_ms).unref())]);
     if (this.inHandler) {
       await Promise.race([this.inHandler.catch(() => undefined), new Promise((r) => setTimeout(r, this.config.drain_timeout_ms).unref())]);
     }
