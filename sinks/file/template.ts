@@ -7,8 +7,8 @@
  */
 import strftime from 'strftime';
 import type { Event } from '../../src/core/event.js';
+import { splitFieldTemplate } from '../../src/delivery/template.js';
 
-const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 const utc = strftime.utc();
 
 export interface PathTemplate {
@@ -25,15 +25,7 @@ export function pathSafe(v: unknown): string {
 }
 
 export function compilePathTemplate(template: string): PathTemplate {
-  const literals: string[] = [];
-  const fields: string[] = [];
-  let last = 0;
-  for (const m of template.matchAll(PLACEHOLDER)) {
-    literals.push(template.slice(last, m.index));
-    fields.push(m[1]!);
-    last = m.index! + m[0].length;
-  }
-  literals.push(template.slice(last));
+  const { literals, fields } = splitFieldTemplate(template);
   const timed = literals.some((l) => l.includes('%'));
   if (!timed && fields.length === 0) return { constant: true, render: () => template };
   // %L (milliseconds) is the only specifier finer than a second: otherwise cache per second.

@@ -4,8 +4,8 @@
  * a missing or empty value renders as `_`.
  */
 import type { Event } from '../../src/core/event.js';
+import { splitFieldTemplate } from '../../src/delivery/template.js';
 
-const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 export interface TopicTemplate {
   readonly constant: boolean;
@@ -19,15 +19,7 @@ export function topicSafe(v: unknown): string {
 }
 
 export function compileTopicTemplate(template: string): TopicTemplate {
-  const literals: string[] = [];
-  const fields: string[] = [];
-  let last = 0;
-  for (const m of template.matchAll(PLACEHOLDER)) {
-    literals.push(template.slice(last, m.index));
-    fields.push(m[1]!);
-    last = m.index! + m[0].length;
-  }
-  literals.push(template.slice(last));
+  const { literals, fields } = splitFieldTemplate(template);
   if (fields.length === 0) return { constant: true, render: () => template };
   return {
     constant: false,
