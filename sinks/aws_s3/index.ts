@@ -1,6 +1,5 @@
 import type { SinkDef } from '../../src/delivery/types.js';
 import { awsS3SinkSchema, type AwsS3SinkConfig } from './config.js';
-import { buildAwsS3Sink } from './sink.js';
 
 export const awsS3Sink: SinkDef<AwsS3SinkConfig> = {
   kind: 'sink',
@@ -14,5 +13,6 @@ export const awsS3Sink: SinkDef<AwsS3SinkConfig> = {
    */
   batchDefaults: { max_bytes: 10_000_000, max_events: 100_000, timeout_secs: 300 },
   accepts: ['log', 'metric'],
-  build: buildAwsS3Sink,
+  // The client library loads only when a pipeline uses this sink (keeps an agent's memory small).
+  build: async (config, ctx) => (await import('./sink.js')).buildAwsS3Sink(config, ctx),
 };
