@@ -2,23 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { combined } from '../../../src/formats/combined.js';
-import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { assertContract, describeSample, failure, parsed, sampleLines, truncations } from './support.js';
 import { COMBINED } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => combined.parse(line);
 
-describe('combined: sample (combined.log)', () => {
-  const lines = sampleLines(COMBINED.file);
-  const expected = COMBINED.records;
-  test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
-  expected.forEach((e, i) => {
-    test(`line ${i + 1}`, () => {
-      const p = parsed(parse(lines[i]!));
-      assert.equal(p.timestamp, e.ts);
-      assert.deepEqual(p.fields, e.fields);
-    });
-  });
-});
+describeSample('combined: sample (combined.log)', COMBINED, parse);
 
 describe('combined: details', () => {
   const head = '203.0.113.7 - - [01/May/2024:12:00:00 +0000] ';

@@ -3,36 +3,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fastlyJson, mapFastlyValue, parseFastlyJson } from '../../../src/formats/fastly_json.js';
 import { ParseFailure } from '../../../src/formats/types.js';
-import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { assertContract, describeSample, failure, parsed, sampleLines, truncations } from './support.js';
 import { FASTLY_FLAT, FASTLY_NESTED } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => fastlyJson.parse(line);
 
-describe('fastly_json: flat sample (fastly-flat.ndjson)', () => {
-  const lines = sampleLines(FASTLY_FLAT.file);
-  const expected = FASTLY_FLAT.records;
-  test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
-  expected.forEach((e, i) => {
-    test(`line ${i + 1}`, () => {
-      const p = parsed(parse(lines[i]!));
-      assert.equal(p.timestamp, e.ts);
-      assert.deepEqual(p.fields, e.fields);
-    });
-  });
-});
+describeSample('fastly_json: flat sample (fastly-flat.ndjson)', FASTLY_FLAT, parse);
 
-describe('fastly_json: nested Datadog-style sample (fastly-datadog-nested.ndjson)', () => {
-  const lines = sampleLines(FASTLY_NESTED.file);
-  const expected = FASTLY_NESTED.records;
-  test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
-  expected.forEach((e, i) => {
-    test(`line ${i + 1}`, () => {
-      const p = parsed(parse(lines[i]!));
-      assert.equal(p.timestamp, e.ts);
-      assert.deepEqual(p.fields, e.fields);
-    });
-  });
-});
+describeSample('fastly_json: nested Datadog-style sample (fastly-datadog-nested.ndjson)', FASTLY_NESTED, parse);
 
 describe('fastly_json: flat shape coercion', () => {
   test('string numbers and booleans become numbers and booleans', () => {

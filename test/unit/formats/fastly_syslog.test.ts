@@ -2,23 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fastlySyslog, popFromNode } from '../../../src/formats/fastly_syslog.js';
-import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { assertContract, describeSample, failure, parsed, sampleLines, truncations } from './support.js';
 import { FASTLY_SYSLOG } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => fastlySyslog.parse(line);
 
-describe('fastly_syslog: sample (fastly-syslog-classic.log)', () => {
-  const lines = sampleLines(FASTLY_SYSLOG.file);
-  const expected = FASTLY_SYSLOG.records;
-  test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
-  expected.forEach((e, i) => {
-    test(`line ${i + 1}`, () => {
-      const p = parsed(parse(lines[i]!));
-      assert.equal(p.timestamp, e.ts);
-      assert.deepEqual(p.fields, e.fields);
-    });
-  });
-});
+describeSample('fastly_syslog: sample (fastly-syslog-classic.log)', FASTLY_SYSLOG, parse);
 
 describe('fastly_syslog: details', () => {
   test('the PROTOCOLS.md prefix with an empty and a text message', () => {

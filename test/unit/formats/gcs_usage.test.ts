@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { gcsUsage } from '../../../src/formats/gcs_usage.js';
 import { SKIP } from '../../../src/formats/types.js';
-import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { assertContract, describeSample, failure, parsed, sampleLines, truncations } from './support.js';
 import { GCS_USAGE } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => gcsUsage.parse(line);
@@ -11,19 +11,7 @@ const row = (values: string[]) => values.map((v) => `"${v.replace(/"/g, '""')}"`
 const FULL = ['1714564800000000', '192.0.2.1', '1', '', 'GET', '/b/o?x=1', '200', '0', '10', '2000', 'storage.googleapis.com',
   '', 'curl/8.4.0', 'id1', 'GET_Object', 'b', 'o'];
 
-describe('gcs_usage: sample (gcs-usage.csv)', () => {
-  const lines = sampleLines(GCS_USAGE.file);
-  test('the header row is skipped', () => assert.equal(parse(lines[0]!), SKIP));
-  const expected = GCS_USAGE.records;
-  test('has a header and as many records as expectations', () => assert.equal(lines.length, expected.length + 1));
-  expected.forEach((e, i) => {
-    test(`record ${i + 1}`, () => {
-      const p = parsed(parse(lines[i + 1]!));
-      assert.equal(p.timestamp, e.ts);
-      assert.deepEqual(p.fields, e.fields);
-    });
-  });
-});
+describeSample('gcs_usage: sample (gcs-usage.csv)', GCS_USAGE, parse);
 
 describe('gcs_usage: details', () => {
   test('the PROTOCOLS.md example (UTF-8 object name, empty region)', () => {

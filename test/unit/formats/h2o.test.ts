@@ -2,23 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { h2o } from '../../../src/formats/h2o.js';
-import { assertContract, failure, parsed, sampleLines, truncations } from './support.js';
+import { assertContract, describeSample, failure, parsed, sampleLines, truncations } from './support.js';
 import { H2O } from '../../fixtures/samples/expected.js';
 
 const parse = (line: string) => h2o.parse(line);
 
-describe('h2o: sample (h2o-default.log)', () => {
-  const lines = sampleLines(H2O.file);
-  const expected = H2O.records;
-  test('has as many lines as expectations', () => assert.equal(lines.length, expected.length));
-  expected.forEach((e, i) => {
-    test(`line ${i + 1}`, () => {
-      const p = parsed(parse(lines[i]!));
-      assert.equal(p.timestamp, e.ts);
-      assert.deepEqual(p.fields, e.fields);
-    });
-  });
-});
+describeSample('h2o: sample (h2o-default.log)', H2O, parse);
 
 describe('h2o: escapes', () => {
   const line = (ua: string) => `192.0.2.1 - - [24/Jul/2023:16:00:00 +0000] "GET / HTTP/2" 200 0 "-" "${ua}"`;

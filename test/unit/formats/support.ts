@@ -1,9 +1,11 @@
 /** Shared helpers for the format tests: sample files, outcome unwrapping, and the contract check. */
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../helpers/cli.js';
 import { ParseFailure, SKIP, type ParseOutcome, type Parsed } from '../../../src/formats/types.js';
+import type { SampleFile } from '../../fixtures/samples/expected.js';
 
 // Resolved from the repo root so the tests find the fixtures from dist/test/ too.
 const SAMPLES = join(repoRoot(), 'test', 'fixtures', 'samples') + '/';
@@ -60,4 +62,24 @@ export function truncations(line: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < line.length; i += 7) out.push(line.slice(0, i));
   return out;
+}
+
+/**
+ * One test per line of a sample file: `parse` must give exactly the hand-written timestamp and
+ * fields of test/fixtures/samples/expected.ts (a header row, where the sample has one, is SKIP).
+ */
+export function describeSample(title: string, sample: SampleFile, parse: (line: string) => ParseOutcome): void {
+  describe(title, () => {
+    const lines = sampleLines(sample.file);
+    const first = sample.header ? 1 : 0;
+    if (sample.header) test('the header row is skipped', () => assert.equal(parse(lines[0]!), SKIP));
+    test('has as many lines as expectations', () => assert.equal(lines.length, sample.records.length + first));
+    sample.records.forEach((e, i) => {
+      test(`${sample.header ? 'record' : 'line'} ${i + 1}`, () => {
+        const p = parsed(parse(lines[i + first]!));
+        assert.equal(p.timestamp, e.ts);
+        assert.deepEqual(p.fields, e.fields);
+      });
+    });
+  });
 }
