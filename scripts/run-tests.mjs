@@ -23,6 +23,7 @@ if (files.length === 0) {
 }
 const args = ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-// Services the tests started (scripts/services.sh) keep running between test files; stop them now.
-spawnSync('bash', ['scripts/services.sh', 'stop-all'], { stdio: 'inherit' });
+// Services the tests started (scripts/services.sh) keep running between test files; stop them now
+// (unless EDGETAIL_KEEP_SERVICES=1: other test runs on this machine share them).
+if (process.env.EDGETAIL_KEEP_SERVICES !== '1') spawnSync('bash', ['scripts/services.sh', 'stop-all'], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
