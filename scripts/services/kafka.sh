@@ -17,6 +17,7 @@ cache="$EDGETAIL_TEST_CACHE/kafka/$KAFKA_VERSION"
 run="${SERVICE_RUN_DIR:?SERVICE_RUN_DIR is set by scripts/services.sh}"
 pidfile="$run/kafka.pid"
 portfile="$run/port"
+cportfile="$run/cport"
 
 print_line() { echo "KAFKA_BROKERS=127.0.0.1:$(cat "$portfile")"; }
 
@@ -86,6 +87,7 @@ launch() {
   local port="$1" cport="$2"
   rm -rf "$run/data"
   mkdir -p "$run/data"
+  echo "$cport" >"$cportfile"
   cat >"$run/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
@@ -110,6 +112,16 @@ EOF
   local id
   id="$(java "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
   java "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$run/server.properties" --ignore-formatted >"$run/format.log" 2>&1
+  run_broker "$port"
+}
+
+# Starts the broker process on the storage and properties already in $run (used by launch and by
+# restart, which keeps the data, the ports and the cluster id).
+run_broker() {
+  local port="$1"
+  local cp="$cache/libs/*"
+  local jopts=(-Dlog4j.configuration="file:$cache/log4j.properties")
+  : >"$run/kafka.log"
   # Detached in its own session/process group so it outlives the test process that asked for it.
   setsid java -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true "${jopts[@]}" -cp "$cp" kafka.Kafka "$run/server.properties" \
     >"$run/kafka.log" 2>&1 </dev/null 9>&- &
@@ -132,5 +144,15 @@ case "${1:-}" in
     if pid_alive "$pidfile" && [ -f "$portfile" ]; then print_line; else exit 1; fi
     ;;
   stop) stop_pidfile "$pidfile"; rm -f "$portfile" ;;
-  *) echo "usage: kafka.sh {start|stop|status}" >&2; exit 64 ;;
+  # Stops the broker process (SIGTERM, controlled shutdown) and starts it again on the same ports and
+  # storage: committed data and offsets survive. For broker-restart tests on a private instance
+  # (run kafka.sh directly with SERVICE_RUN_DIR set to the test's own folder), never the shared one.
+  restart)
+    [ -f "$portfile" ] && [ -f "$cportfile" ] || { echo "kafka: not started in $run" >&2; exit 1; }
+    stop_pidfile "$pidfile"
+    provision
+    run_broker "$(cat "$portfile")" || { grep -v '^\s*at ' "$run/kafka.log" | tail -15 >&2; exit 1; }
+    print_line
+    ;;
+  *) echo "usage: kafka.sh {start|stop|status|restart}" >&2; exit 64 ;;
 esac

@@ -27,6 +27,9 @@ export interface ComponentMetrics {
   error(errorType: string, stage: string): void;
   /** Sources: how far behind the newest data this source is, in seconds. */
   lag(seconds: number): void;
+  /** Partitioned sources (kafka): messages behind the partition's end; `undefined` removes the series
+   *  (partition revoked). Optional: not every metrics implementation tracks partitions. */
+  partitionLag?(topic: string, partition: number, messages: number | undefined): void;
 }
 
 export interface ComponentContext {

@@ -1,5 +1,6 @@
 /** Shared bits of the kafka integration tests: lines, configs, unique topic names. */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -15,8 +16,20 @@ export function makeLines(n: number, pops: readonly string[] = ['IAD', 'LHR', 'N
   return parts.join('\n') + '\n';
 }
 
+/** A TCP port that was free a moment ago (for child processes that need a fixed api.address). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** Agent: file → kafka. */
-export function agentConfig(o: { dataDir: string; logFile: string; brokers: string; topic: string }): string {
+export function agentConfig(o: { dataDir: string; logFile: string; brokers: string; topic: string; keyField?: string }): string {
   return [
     `data_dir: ${o.dataDir}`,
     'api: { enabled: false }',
@@ -31,17 +44,26 @@ export function agentConfig(o: { dataDir: string; logFile: string; brokers: stri
     '    inputs: [edge]',
     `    bootstrap_servers: ${o.brokers}`,
     `    topic: ${o.topic}`,
-    '    key_field: pop',
+    `    key_field: ${o.keyField ?? 'pop'}`,
     '    compression: gzip',
     '    request: { retry_initial_backoff_secs: 0.1, retry_max_backoff_secs: 2 }',
   ].join('\n');
 }
 
 /** Collector: kafka → http. */
-export function collectorConfig(o: { dataDir: string; brokers: string; topic: string; group: string; uri: string; shutdownSecs?: number }): string {
+export function collectorConfig(o: {
+  dataDir: string;
+  brokers: string;
+  topic: string;
+  group: string;
+  uri: string;
+  shutdownSecs?: number;
+  sessionTimeoutMs?: number;
+  apiPort?: number;
+}): string {
   return [
     `data_dir: ${o.dataDir}`,
-    'api: { enabled: false }',
+    o.apiPort === undefined ? 'api: { enabled: false }' : `api: { address: "127.0.0.1:${o.apiPort}" }`,
     ...(o.shutdownSecs !== undefined ? [`shutdown_timeout_secs: ${o.shutdownSecs}`] : []),
     'sources:',
     '  bus:',
@@ -50,6 +72,7 @@ export function collectorConfig(o: { dataDir: string; brokers: string; topic: st
     `    group_id: ${o.group}`,
     `    topics: [${o.topic}]`,
     '    start_from: earliest',
+    ...(o.sessionTimeoutMs !== undefined ? [`    session_timeout_ms: ${o.sessionTimeoutMs}`] : []),
     'sinks:',
     '  out:',
     '    type: http',

@@ -43,6 +43,20 @@ export class KafkaSource implements Source {
     });
     this.consumer = kafka.consumer({ groupId: config.group_id, sessionTimeout: config.session_timeout_ms, heartbeatInterval: 3000 });
     this.decode = makeDecoder(config.format);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment));
+  }
+
+  /** After each rebalance: forget the lag series of partitions this member no longer owns. */
+  private onAssignment(assignment: Record<string, number[]>): void {
+    const owned = new Set<string>();
+    for (const [topic, parts] of Object.entries(assignment)) for (const p of parts) owned.add(`${topic}/${p}`);
+    for (const key of [...this.lagByPartition.keys()]) {
+      if (owned.has(key)) continue;
+      this.lagByPartition.delete(key);
+      const slash = key.lastIndexOf('/');
+      this.ctx.metrics.partitionLag?.(key.slice(0, slash), Number(key.slice(slash + 1)), undefined);
+    }
+    this.ctx.logger.info({ assignment }, 'kafka partitions assigned');
   }
 
   /** Returns at once: joining the group (and waiting for the broker or the topic to exist) goes on
@@ -94,7 +108,9 @@ export class KafkaSource implements Source {
     }
     const last = msgs[msgs.length - 1]!;
     this.ctx.metrics.lag(Math.max(0, (Date.now() - Number(last.timestamp)) / 1000));
-    this.lagByPartition.set(`${batch.topic}/${batch.partition}`, batch.offsetLag());
+    const behind = batch.offsetLag();
+    this.lagByPartition.set(`${batch.topic}/${batch.partition}`, behind);
+    this.ctx.metrics.partitionLag?.(batch.topic, batch.partition, Number(behind));
     const done = this.tracker.register(batch.topic, batch.partition, last.offset);
     const fin = new Finalizer((status: BatchStatus) => {
       if (status === 'errored') this.erroredBatches++;
