@@ -1,5 +1,6 @@
 /** Every transform type edgetail knows (the config registry reads this list). */
 import type { TransformDef } from '../core/component.js';
+import { aggregate } from './aggregate.js';
 import { classify } from './classify/index.js';
 import { extract } from './extract.js';
 import { filter } from './filter.js';
@@ -9,7 +10,7 @@ import { remap } from './remap.js';
 import { route } from './route.js';
 import { sample } from './sample.js';
 
-export const transformDefs: TransformDef[] = [filter, route, sample, redact, extract, classify, remap, ipMatch];
+export const transformDefs: TransformDef[] = [filter, route, sample, redact, extract, classify, remap, ipMatch, aggregate];
 
-export { classify, extract, filter, ipMatch, redact, remap, route, sample };
+export { aggregate, classify, extract, filter, ipMatch, redact, remap, route, sample };
 export { USER_AGENT_RULES } from './classify/index.js';

@@ -6,7 +6,7 @@ import { validateConfig } from '../../../src/config/validate.js';
 
 test('every transform of this package is registered under its CONTRACT type name', () => {
   const types = transformDefs.map((d) => d.type).sort();
-  assert.deepEqual(types, ['classify', 'extract', 'filter', 'ip_match', 'redact', 'remap', 'route', 'sample']);
+  assert.deepEqual(types, ['aggregate', 'classify', 'extract', 'filter', 'ip_match', 'redact', 'remap', 'route', 'sample']);
   for (const d of transformDefs) assert.equal(d.kind, 'transform');
 });
 
@@ -20,6 +20,7 @@ test('every schema checks its type literal, needs inputs and rejects unknown key
     classify: { field: 'user_agent', target: 'client_kind', rules: USER_AGENT_RULES },
     remap: {},
     ip_match: {},
+    aggregate: { metrics: [{ name: 'requests', kind: 'counter' }] },
   };
   for (const d of transformDefs) {
     const base = { type: d.type, inputs: ['src'], ...minimal[d.type] };
