@@ -24,7 +24,8 @@ export interface EmitHarness {
   abort: AbortController;
 }
 
-export function emitHarness(id: string, type: string, auto: BatchStatus | undefined = 'delivered'): EmitHarness {
+/** `auto`: the status every batch is released with at once, or 'hold' to keep them until releaseAll. */
+export function emitHarness(id: string, type: string, auto: BatchStatus | 'hold' = 'delivered'): EmitHarness {
   const base = testContext(id, type);
   const abort = new AbortController();
   const h: EmitHarness = {
@@ -51,7 +52,7 @@ export function emitHarness(id: string, type: string, auto: BatchStatus | undefi
         b.finalizer?.release(status);
       }
     },
-    auto,
+    auto: auto === 'hold' ? undefined : auto,
     failEmit: undefined,
     abort,
   };
