@@ -1,6 +1,7 @@
 /**
  * `fastly_syslog`: lines as Fastly's syslog endpoint sends them (PROTOCOLS.md):
  * - classic: `[TOKEN ]<134>2016-09-20T19:21:00Z cache-jfk8145 endpoint-name[95219]: MESSAGE`
+ * - RFC 3164: `<34>Oct 11 22:14:15 mymachine su: MESSAGE` (BSD timestamp, no year: the nearest one)
  * - loggly (RFC 5424): `[TOKEN ]<134>1 2016-09-20T19:21:00Z cache-jfk8145 endpoint-name 95219 - [sd] MESSAGE`
  * The MESSAGE is parsed as fastly_json when it starts with `{`, else as a combined/common access-log
  * line, else kept whole as `message`. The prefix adds `node` (the syslog hostname) and `pop` (derived
@@ -11,7 +12,7 @@ import type { Fields } from '../core/event.js';
 import { ParseFailure, type Format, type ParseOutcome, type Parsed } from './types.js';
 import { parseAccessLine } from './access_log.js';
 import { parseFastlyJson } from './fastly_json.js';
-import { parseIso } from './time.js';
+import { parseBsdSyslog, parseIso } from './time.js';
 
 const NO_PRI = new ParseFailure('missing syslog <priority>');
 const BAD_PRI = new ParseFailure('invalid syslog <priority>');
@@ -69,12 +70,20 @@ function merge(p: Parsed | ParseFailure, ts: number, host: string): Parsed | Par
   return p;
 }
 
-/** Classic: `TIMESTAMP HOST TAG: MESSAGE` from `i`. */
+/** Classic: `TIMESTAMP HOST TAG: MESSAGE` from `i`; TIMESTAMP is ISO or RFC 3164's `Mmm dd hh:mm:ss`. */
 function classic(line: string, i: number): Parsed | ParseFailure {
-  const t1 = line.indexOf(' ', i);
-  if (t1 < 0) return NO_HOST;
-  const ts = parseIso(line.slice(i, t1));
-  if (ts !== ts) return BAD_TIME;
+  let t1: number;
+  let ts: number;
+  if (isLetter(line.charCodeAt(i))) {
+    t1 = i + 15;
+    ts = parseBsdSyslog(line.slice(i, t1), Date.now());
+    if (ts !== ts || line.charCodeAt(t1) !== 32) return BAD_TIME;
+  } else {
+    t1 = line.indexOf(' ', i);
+    if (t1 < 0) return NO_HOST;
+    ts = parseIso(line.slice(i, t1));
+    if (ts !== ts) return BAD_TIME;
+  }
   const h1 = line.indexOf(' ', t1 + 1);
   if (h1 < 0 || h1 === t1 + 1) return NO_HOST;
   const host = line.slice(t1 + 1, h1);

@@ -131,6 +131,28 @@ export function parseClf(s: string): number {
 }
 
 /**
+ * RFC 3164 (BSD syslog) `Mmm dd hh:mm:ss` (day space- or zero-padded, exactly 15 characters). It has
+ * no year and no zone: read as UTC, in the year that puts it closest to `now` (a December line read
+ * in January belongs to the previous year).
+ */
+export function parseBsdSyslog(s: string, now: number): number {
+  if (s.length !== 15 || s.charCodeAt(3) !== 32 || s.charCodeAt(6) !== 32 || s.charCodeAt(9) !== 58 || s.charCodeAt(12) !== 58) return NaN;
+  const mo = MONTHS[s.slice(0, 3).toLowerCase()];
+  const d = s.charCodeAt(4) === 32 ? digits(s, 5, 1) : digits(s, 4, 2);
+  const h = digits(s, 7, 2);
+  const mi = digits(s, 10, 2);
+  const sec = digits(s, 13, 2);
+  if (mo === undefined || d < 0 || h < 0 || mi < 0 || sec < 0) return NaN;
+  const y = new Date(now).getUTCFullYear();
+  let best = NaN;
+  for (const year of [y - 1, y, y + 1]) {
+    const t = civil(year, mo, d, h, mi, sec, 0, 0);
+    if (t === t && (best !== best || Math.abs(t - now) < Math.abs(best - now))) best = t;
+  }
+  return best;
+}
+
+/**
  * Epoch number with its unit guessed from its magnitude (the rule documented in docs/formats.md):
  * |v| < 1e11 → seconds, < 1e14 → milliseconds, < 1e17 → microseconds, < 1e20 → nanoseconds.
  * (1e11 s is the year 5138; 1e11 ms is March 1973, so the bands cannot be confused for real logs.)

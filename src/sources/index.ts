@@ -4,5 +4,7 @@ import { fileSource } from './file/index.js';
 import { demoSource } from './demo/index.js';
 import { internalMetricsSource } from './internal_metrics/index.js';
 import { kafkaSource } from './kafka/index.js';
+import { httpServerSource } from './http_server/index.js';
+import { syslogSource } from './syslog/index.js';
 
-export const sourceDefs: SourceDef[] = [fileSource, demoSource, internalMetricsSource, kafkaSource];
+export const sourceDefs: SourceDef[] = [fileSource, demoSource, internalMetricsSource, kafkaSource, httpServerSource, syslogSource];

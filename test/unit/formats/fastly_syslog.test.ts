@@ -55,7 +55,7 @@ describe('fastly_syslog: malformed input', () => {
     ['<1a4>2016-09-20T19:21:00Z cache-jfk8145 e[1]: hi', 'invalid syslog <priority>'],
     ['<192>2016-09-20T19:21:00Z cache-jfk8145 e[1]: hi', 'invalid syslog <priority>'],
     ['<13400>2016-09-20T19:21:00Z cache-jfk8145 e[1]: hi', 'invalid syslog <priority>'],
-    ['<134>Sep 20 19:21:00 cache-jfk8145 e[1]: hi', 'invalid syslog timestamp'],
+    ['<134>Sep 40 19:21:00 cache-jfk8145 e[1]: hi', 'invalid syslog timestamp'], // RFC 3164 timestamps are read (rfc3164.test.ts); this one is out of range
     ['<134>2016-09-20T19:21:00Z', 'missing syslog hostname'],
     ['<134>2016-09-20T19:21:00Z cache-jfk8145', 'missing syslog hostname'],
     ['<134>2016-09-20T19:21:00Z cache-jfk8145 e[1] hi', 'missing syslog tag'],
