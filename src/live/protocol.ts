@@ -110,7 +110,7 @@ export type ServerMsg = SnapshotMsg | DeltaMsg | DroppedMsg | TailMsg | ErrorMsg
 
 export type ClientMsg = { type: 'filter'; filter: LiveFilter | null } | { type: 'pause' } | { type: 'resume' };
 
-const FILTER_KEYS = ['host', 'pop', 'layer', 'status_class', 'expr'] as const;
+export const FILTER_KEYS = ['host', 'pop', 'layer', 'status_class', 'expr'] as const;
 
 /** Parses a client frame; throws an Error with a message fit for an `error` reply. */
 export function parseClientMsg(text: string): ClientMsg {
