@@ -32,8 +32,10 @@ export class RecordDedupe {
   add(key: string, sec: number, oldestSec: number): void {
     this.#seen.set(key, sec);
     for (const [k, s] of this.#seen) {
-      if (this.#seen.size > this.maxEntries) this.evicted++;
-      else if (s >= oldestSec) break;
+      if (s >= oldestSec) {
+        if (this.#seen.size <= this.maxEntries) break;
+        this.evicted++;
+      }
       this.#seen.delete(k);
     }
   }
