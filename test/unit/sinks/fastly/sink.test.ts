@@ -144,7 +144,7 @@ test('body: records with agent id and increasing sequence, gzip when configured;
 
 test('outcomes: 503 + Retry-After retryable, 401 permanent, the key never in a reason', async () => {
   let status = 503;
-  const srv = await capture((s) => ({ status, headers: status === 503 ? { 'retry-after': '7' } : {}, body: JSON.stringify({ msg: 'no', echo: s.headers['fastly-key'] }) }));
+  const srv = await capture((s) => ({ status, headers: (status === 503 ? { 'retry-after': '7' } : {}) as Record<string, string>, body: JSON.stringify({ msg: 'no', echo: s.headers['fastly-key'] }) }));
   const sink = buildFastlySink(config({ endpoint: srv.base }), testContext('fastly', 'fastly'));
   try {
     const p = await sink.encode([makeLogEvent('f', 'f:1', T0 * 1000, { pop: 'IAD', status: 200 }, undefined, 10)]);
