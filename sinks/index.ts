@@ -5,10 +5,11 @@ import { blackholeSink } from './blackhole/index.js';
 import { consoleSink } from './console/index.js';
 import { datadogLogsSink } from './datadog_logs/index.js';
 import { datadogMetricsSink } from './datadog_metrics/index.js';
+import { fastlySink } from './fastly/index.js';
 import { fileSink } from './file/index.js';
 import { httpSink } from './http/index.js';
 import { kafkaSink } from './kafka/index.js';
 import { liveSink } from './live/index.js';
 import { splunkHecLogsSink } from './splunk_hec_logs/index.js';
 
-export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink];
+export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink, fastlySink];

@@ -7,6 +7,9 @@ import { Topology } from '../topology/topology.js';
 import { Telemetry } from '../telemetry/metrics.js';
 import { assertSafeExposure, startApi, type ApiServer } from '../api/server.js';
 import { createRtHandler } from '../live/rt-api.js';
+import { createRtIngestHandler } from '../live/rt-ingest.js';
+import { acquireLiveStore, releaseLiveStore } from '../live/registry.js';
+import type { LiveStore } from '../live/rollup.js';
 import { attachLiveFeed, type LiveFeed, type LiveFeedOptions } from '../live/feed.js';
 
 export interface Instance {
@@ -29,15 +32,20 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
   const topology = await Topology.build(config, { telemetry, logger });
   let api: ApiServer | undefined;
   let liveFeed: LiveFeed | undefined;
+  /** Held while rt ingest is on, so records have rollups to merge into even without a live sink. */
+  let ingestStore: LiveStore | undefined;
   if (config.api.enabled) {
     try {
       // The rt-compatible API takes Fastly-Key: api.fastly_api_keys, else the API token, else open
-      // (loopback only, as enforced above).
+      // (loopback only, as enforced above). Ingest takes the same keys but is never open.
       const keys = config.api.fastly_api_keys.length > 0 ? config.api.fastly_api_keys : config.api.auth_token ? [config.api.auth_token] : [];
-      api = await startApi(config.api, topology, telemetry, logger, [createRtHandler({ keys })]);
+      if (keys.some((k) => !k.isEmpty)) ingestStore = acquireLiveStore();
+      const ingest = createRtIngestHandler({ keys, logger: logger.child({ component: 'rt_ingest' }) });
+      api = await startApi(config.api, topology, telemetry, logger, [createRtHandler({ keys }), ingest]);
       liveFeed = attachLiveFeed(api.server, { authToken: config.api.auth_token, logger, ...overrides.liveFeed });
     } catch (err) {
       await topology.stop(1000).catch(() => {});
+      if (ingestStore) releaseLiveStore(ingestStore);
       throw err;
     }
   }
@@ -47,6 +55,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
     await topology.stop(1000).catch(() => {});
     await liveFeed?.close();
     await api?.close();
+    if (ingestStore) releaseLiveStore(ingestStore);
     throw err;
   }
   let stopped: Promise<void> | undefined;
@@ -60,6 +69,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
         await topology.stop(deadlineMs);
         await liveFeed?.close();
         await api?.close();
+        if (ingestStore) releaseLiveStore(ingestStore);
       })();
       return stopped;
     },

@@ -7,19 +7,12 @@
  * Only the POP blocks are written on the hot path; "aggregated" is their sum, computed on read.
  */
 import type { Event } from '../core/event.js';
-import { K, RT_KEY_COUNT, STATUS_SLOT, StateClass, classifyState, statusClassSlot } from './rt-keys.js';
+import { K } from './rt-keys.js';
+import { RtCounter, addBlock, blockOf, bodyBytes, popOf, type RtBlock, type RtSecond } from './rt-accumulate.js';
 
-/** One POP's counters for one second. `hist` = miss_histogram: 10 ms bucket (lower bound, ms) → count. */
-export interface RtBlock {
-  c: Float64Array;
-  hist: Map<number, number>;
-}
+export type { RtBlock } from './rt-accumulate.js';
 
-export interface SecondBucket {
-  sec: number;
-  /** Rt counters per POP; events without a pop go to `noPop` (in aggregated, not in datacenter). */
-  pops: Map<string, RtBlock>;
-  noPop: RtBlock | undefined;
+export interface SecondBucket extends RtSecond {
   /** Requests per Host (edge requests and origin requests), bounded by maxHostsPerSecond. */
   hosts: Map<string, number>;
   /** Requests by layer: edge (is_edge not false) and origin; origin split by via_cdn. */
@@ -57,46 +50,13 @@ export interface RollupStats {
   overflow: number;
 }
 
-export const OTHER_HOSTS = '(other)';
+/** Outcome of merging one pre-aggregated second (mergeSecond). */
+export type MergeOutcome = 'merged' | 'late' | 'future' | 'overflow';
 
-function newBlock(): RtBlock {
-  return { c: new Float64Array(RT_KEY_COUNT), hist: new Map() };
-}
+export const OTHER_HOSTS = '(other)';
 
 function newBucket(sec: number): SecondBucket {
   return { sec, pops: new Map(), noPop: undefined, hosts: new Map(), edge: 0, origin: 0, originViaCdn: 0, originBypass: 0, edgeBytes: 0, originBytes: 0 };
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-const PROTO_NONE = 0, PROTO_H2 = 2, PROTO_H3 = 3;
-function protoClass(p: string): number {
-  const s = p.toUpperCase();
-  if (s === 'HTTP/2' || s === 'HTTP/2.0' || s === 'H2' || s === 'H2C') return PROTO_H2;
-  if (s === 'HTTP/3' || s === 'HTTP/3.0' || s === 'H3') return PROTO_H3;
-  return PROTO_NONE;
-}
-/** 0 = no TLS, 1 = TLS (other version), 12, 13. */
-function tlsClass(v: string): number {
-  if (v === '' || v === '-') return 0;
-  if (v.includes('1.3')) return 13;
-  if (v.includes('1.2')) return 12;
-  return 1;
-}
-
-/** Memoizes a string → class function over the few distinct values a field takes (bounded). */
-function memo<T>(fn: (s: string) => T, max = 256): (s: string) => T {
-  const cache = new Map<string, T>();
-  return (s) => {
-    let v = cache.get(s);
-    if (v === undefined) {
-      v = fn(s);
-      if (cache.size < max) cache.set(s, v);
-    }
-    return v;
-  };
 }
 
 class ServiceRing {
@@ -130,9 +90,7 @@ export class LiveStore {
   readonly #listeners = new Set<() => void>();
   readonly #eventListeners = new Set<(events: readonly Event[]) => void>();
   readonly #stats: RollupStats = { merged: 0, late: 0, future: 0, overflow: 0 };
-  readonly #state = memo(classifyState);
-  readonly #proto = memo(protoClass);
-  readonly #tls = memo(tlsClass);
+  readonly #counter = new RtCounter();
 
   constructor(opts: RollupOptions = {}) {
     this.retentionSecs = opts.retentionSecs ?? 900;
@@ -215,7 +173,7 @@ export class LiveStore {
       }
       const b = bucket!;
       merged++;
-      const body = num(f.resp_body_bytes) ?? num(f.resp_bytes) ?? 0;
+      const body = bodyBytes(f);
 
       if (f.layer === 'origin') {
         b.origin++;
@@ -225,91 +183,10 @@ export class LiveStore {
         this.#countHost(b, f.host);
         continue;
       }
-
-      const pop = typeof f.pop === 'string' && f.pop !== '' ? f.pop : undefined;
-      let block: RtBlock | undefined;
-      if (pop === undefined) block = b.noPop ??= newBlock();
-      else {
-        block = b.pops.get(pop);
-        if (block === undefined) {
-          block = newBlock();
-          b.pops.set(pop, block);
-        }
-      }
-      const c = block.c;
-      if (f.is_edge === false) {
-        // A shield hop: the request is counted once, at the edge POP that received it.
-        c[K.shield]! += 1;
-        c[K.shield_resp_body_bytes]! += body;
-        continue;
-      }
+      if (!this.#counter.add(blockOf(b, popOf(f)), f, body)) continue; // shield hop
       b.edge++;
       b.edgeBytes += body;
       this.#countHost(b, f.host);
-      c[K.requests]! += 1;
-      c[K.edge_requests]! += 1;
-      c[K.resp_body_bytes]! += body;
-      c[K.edge_resp_body_bytes]! += body;
-
-      const elapsedUs = num(f.elapsed_us) ?? 0;
-      if (typeof f.cache_state === 'string') {
-        switch (this.#state(f.cache_state)) {
-          case StateClass.Hit:
-            c[K.hits]! += 1;
-            c[K.edge_hit_requests]! += 1;
-            c[K.hits_time]! += elapsedUs / 1e6;
-            break;
-          case StateClass.Miss: {
-            c[K.miss]! += 1;
-            c[K.edge_miss_requests]! += 1;
-            c[K.miss_time]! += elapsedUs / 1e6;
-            c[K.origin_fetches]! += 1;
-            c[K.origin_fetch_resp_body_bytes]! += body;
-            const bk = Math.floor(elapsedUs / 10_000) * 10;
-            block.hist.set(bk, (block.hist.get(bk) ?? 0) + 1);
-            break;
-          }
-          case StateClass.Pass:
-            c[K.pass]! += 1;
-            c[K.origin_fetches]! += 1;
-            c[K.origin_fetch_resp_body_bytes]! += body;
-            break;
-          case StateClass.Error:
-            c[K.errors]! += 1;
-            break;
-          case StateClass.Synth:
-            c[K.synth]! += 1;
-            break;
-        }
-      }
-      const status = f.status;
-      if (typeof status === 'number') {
-        const cls = statusClassSlot(status);
-        if (cls >= 0) {
-          c[cls]! += 1;
-          const slot = STATUS_SLOT[status]!;
-          if (slot >= 0) c[slot]! += 1;
-        }
-      }
-      const respBytes = num(f.resp_bytes);
-      const hdr = num(f.resp_header_bytes) ?? (respBytes !== undefined && typeof f.resp_body_bytes === 'number' ? Math.max(0, respBytes - f.resp_body_bytes) : 0);
-      c[K.resp_header_bytes]! += hdr;
-      c[K.req_header_bytes]! += num(f.req_header_bytes) ?? num(f.req_bytes) ?? 0;
-      c[K.req_body_bytes]! += num(f.req_body_bytes) ?? 0;
-      if (typeof f.protocol === 'string') {
-        const p = this.#proto(f.protocol);
-        if (p === PROTO_H2) c[K.http2]! += 1;
-        else if (p === PROTO_H3) c[K.http3]! += 1;
-      }
-      if (typeof f.tls_version === 'string') {
-        const t = this.#tls(f.tls_version);
-        if (t !== 0) {
-          c[K.tls]! += 1;
-          if (t === 12) c[K.tls_v12]! += 1;
-          else if (t === 13) c[K.tls_v13]! += 1;
-        }
-      }
-      if (typeof f.client_ip === 'string' && f.client_ip.includes(':')) c[K.ipv6]! += 1;
     }
     const s = this.#stats;
     s.merged += merged;
@@ -318,6 +195,36 @@ export class LiveStore {
     s.overflow += overflow;
     if (merged > 0) for (const l of this.#listeners) l();
     return { merged, late, future, overflow };
+  }
+
+  /**
+   * Merges one pre-aggregated second (an rt record from an agent's `fastly` sink) into the same
+   * rollups that log events feed: counters add up, so records of many agents (and late ones) land in
+   * their second. Same window rules as ingest(): too old = late, too far ahead = future. Not added
+   * to `stats` (which counts events); the caller counts records.
+   */
+  mergeSecond(serviceId: string, rec: RtSecond): MergeOutcome {
+    const nowSec = this.nowSec();
+    let out: MergeOutcome;
+    if (!(rec.sec >= nowSec - this.retentionSecs + 1)) out = 'late';
+    else if (rec.sec > nowSec + this.futureSkewSecs) out = 'future';
+    else {
+      const ring = this.#ring(serviceId);
+      if (ring === undefined) out = 'overflow';
+      else {
+        const b = ring.bucket(rec.sec);
+        const merge = (src: RtBlock, pop: string | undefined): void => {
+          addBlock(blockOf(b, pop), src);
+          b.edge += src.c[K.requests]!;
+          b.edgeBytes += src.c[K.resp_body_bytes]!;
+        };
+        for (const [pop, blk] of rec.pops) merge(blk, pop);
+        if (rec.noPop !== undefined) merge(rec.noPop, undefined);
+        out = 'merged';
+      }
+    }
+    if (out === 'merged') for (const l of this.#listeners) l();
+    return out;
   }
 
   /**

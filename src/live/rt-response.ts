@@ -2,7 +2,7 @@
  * Turns rollup seconds into the Fastly real-time analytics wire shape (PROTOCOLS.md):
  * `{"Timestamp":N,"AggregateDelay":N,"Data":[{"recorded":…,"aggregated":{…},"datacenter":{"IAD":{…}}}]}`.
  */
-import type { RtBlock, SecondBucket } from './rollup.js';
+import type { RtBlock, RtSecond } from './rt-accumulate.js';
 import { RT_KEYS, RT_KEY_COUNT } from './rt-keys.js';
 
 export type RtStats = Record<string, number | Record<string, number>>;
@@ -22,7 +22,7 @@ export interface RtResponse {
 
 export const NO_DATA_ERROR = 'No data available, please retry';
 
-function toStats(c: Float64Array, hist: Map<number, number>): RtStats {
+export function toStats(c: Float64Array, hist: Map<number, number>): RtStats {
   const out: RtStats = {};
   for (let i = 0; i < RT_KEY_COUNT; i++) out[RT_KEYS[i]!] = c[i]!;
   const h: Record<string, number> = {};
@@ -32,11 +32,12 @@ function toStats(c: Float64Array, hist: Map<number, number>): RtStats {
 }
 
 /** True when the second holds rt data (edge or shield requests), not only origin-layer events. */
-export function hasRtData(b: SecondBucket): boolean {
+export function hasRtData(b: RtSecond): boolean {
   return b.pops.size > 0 || b.noPop !== undefined;
 }
 
-export function toRtEntry(b: SecondBucket): RtEntry {
+/** One second in the rt wire shape: `aggregated` = every POP block plus the no-POP block. */
+export function toRtEntry(b: RtSecond): RtEntry {
   const sum = new Float64Array(RT_KEY_COUNT);
   const hist = new Map<number, number>();
   const datacenter: Record<string, RtStats> = {};

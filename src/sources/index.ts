@@ -6,5 +6,6 @@ import { internalMetricsSource } from './internal_metrics/index.js';
 import { kafkaSource } from './kafka/index.js';
 import { httpServerSource } from './http_server/index.js';
 import { syslogSource } from './syslog/index.js';
+import { fastlyRealtimeSource } from './fastly_realtime/index.js';
 
-export const sourceDefs: SourceDef[] = [fileSource, demoSource, internalMetricsSource, kafkaSource, httpServerSource, syslogSource];
+export const sourceDefs: SourceDef[] = [fileSource, demoSource, internalMetricsSource, kafkaSource, httpServerSource, syslogSource, fastlyRealtimeSource];
