@@ -6,7 +6,8 @@
  */
 import type { Event } from '../core/event.js';
 import type { Condition } from '../core/expression.js';
-import { StateClass, classifyState } from './rt-keys.js';
+import { K, StateClass, classifyState } from './rt-keys.js';
+import type { RtSecond } from './rt-accumulate.js';
 import { CACHE_CLASSES, STATUS_CLASSES, TOPK_DIMENSIONS, type LiveFilter, type LiveSecond, type TailEvent, type TopkLists, type TopkDimension } from './protocol.js';
 import { WindowTopK, clientPrefix, type SpaceSaving } from './topk.js';
 
@@ -50,11 +51,11 @@ function newAcc(t: number): Acc {
   return { t, edge: 0, origin: 0, viaCdn: 0, bypass: 0, edgeBytes: 0, originBytes: 0, hitBytes: 0, status: [0, 0, 0, 0, 0], cache: [0, 0, 0, 0, 0], hosts: new Map(), pops: new Map(), fetches: new Map(), built: undefined };
 }
 
-function bump(m: Map<string, number>, k: string, max: number): void {
+function bump(m: Map<string, number>, k: string, max: number, by = 1): void {
   const n = m.get(k);
-  if (n !== undefined) m.set(k, n + 1);
-  else if (m.size < max) m.set(k, 1);
-  else m.set(OTHER, (m.get(OTHER) ?? 0) + 1);
+  if (n !== undefined) m.set(k, n + by);
+  else if (m.size < max) m.set(k, by);
+  else m.set(OTHER, (m.get(OTHER) ?? 0) + by);
 }
 
 function num(v: unknown): number | undefined {
@@ -225,6 +226,47 @@ export class FeedView {
       }
       this.#sampleTail(ev.timestamp, f);
     }
+  }
+
+  /**
+   * Merges one pre-aggregated edge second (an agent's rt record, POST …/ingest) into this view:
+   * requests, body bytes, status classes, cache classes and requests per POP. Records carry no
+   * hosts, paths, user agents or origin logs, so top-k, hosts, the POP × release matrix and the
+   * tail stay as the log events made them. Bytes served from cache are taken as body bytes minus
+   * origin-fetch body bytes (Fastly's origin offload). Only for the unfiltered view: a filter
+   * cannot be applied to aggregates.
+   */
+  mergeRtSecond(rec: RtSecond): void {
+    const now = this.nowSec();
+    if (!(rec.sec >= now - this.retentionSecs + 1)) {
+      this.late++;
+      return;
+    }
+    if (rec.sec > now + FUTURE_SKEW_SECS) {
+      this.future++;
+      return;
+    }
+    const a = this.#acc(rec.sec);
+    a.built = undefined;
+    this.#dirty.add(rec.sec);
+    const add = (c: Float64Array): void => {
+      a.edge += c[K.requests]!;
+      const body = c[K.resp_body_bytes]!;
+      a.edgeBytes += body;
+      a.hitBytes += Math.max(0, body - c[K.origin_fetch_resp_body_bytes]!);
+      for (let i = 0; i < 5; i++) a.status[i]! += c[K.status_1xx + i]!;
+      a.cache[0]! += c[K.hits]!;
+      a.cache[1]! += c[K.miss]!;
+      a.cache[2]! += c[K.pass]!;
+      a.cache[3]! += c[K.errors]!;
+      a.cache[4]! += c[K.synth]!;
+    };
+    for (const [pop, blk] of rec.pops) {
+      add(blk.c);
+      const n = blk.c[K.requests]!;
+      if (n > 0) bump(a.pops, pop, MAX_POPS, n);
+    }
+    if (rec.noPop !== undefined) add(rec.noPop.c);
   }
 
   /** Complete seconds (before the current one) with data, within the last `secs` seconds. */

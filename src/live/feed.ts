@@ -17,6 +17,7 @@ import type { Secret } from '../core/secret.js';
 import { presentedToken, safeEqual } from '../api/auth.js';
 import { getLiveStore } from './registry.js';
 import type { LiveStore } from './rollup.js';
+import type { RtSecond } from './rt-accumulate.js';
 import { FeedView } from './feed-view.js';
 import { compileFilter } from './feed-filter.js';
 import { filterKey, parseClientMsg, type LiveFilter, type ServerMsg, type SnapshotMsg } from './protocol.js';
@@ -112,12 +113,22 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
       }
     }
   };
+  // Fleet records (agents' `fastly` sinks → POST …/ingest) are aggregates: only the unfiltered view takes them.
+  const onSecond = (rec: RtSecond): void => root.view.mergeRtSecond(rec);
   const follow = (): void => {
     const s = storeOf();
     if (s === store) return;
     unsubscribe?.();
     store = s;
-    unsubscribe = s?.onEvents(onEvents);
+    if (s === undefined) unsubscribe = undefined;
+    else {
+      const offEvents = s.onEvents(onEvents);
+      const offSeconds = s.onSeconds(onSecond);
+      unsubscribe = () => {
+        offEvents();
+        offSeconds();
+      };
+    }
   };
   follow();
 

@@ -89,6 +89,7 @@ export class LiveStore {
   readonly #services = new Map<string, ServiceRing>();
   readonly #listeners = new Set<() => void>();
   readonly #eventListeners = new Set<(events: readonly Event[]) => void>();
+  readonly #secondListeners = new Set<(rec: RtSecond) => void>();
   readonly #stats: RollupStats = { merged: 0, late: 0, future: 0, overflow: 0 };
   readonly #counter = new RtCounter();
 
@@ -131,6 +132,13 @@ export class LiveStore {
   onEvents(listener: (events: readonly Event[]) => void): () => void {
     this.#eventListeners.add(listener);
     return () => this.#eventListeners.delete(listener);
+  }
+
+  /** Subscribes to the pre-aggregated seconds merged by mergeSecond (the live feed's unfiltered
+   *  view shows fleet records too). Returns the unsubscribe function. */
+  onSeconds(listener: (rec: RtSecond) => void): () => void {
+    this.#secondListeners.add(listener);
+    return () => this.#secondListeners.delete(listener);
   }
 
   /** Aggregates one batch in a single pass. Metric events are ignored. */
@@ -223,7 +231,10 @@ export class LiveStore {
         out = 'merged';
       }
     }
-    if (out === 'merged') for (const l of this.#listeners) l();
+    if (out === 'merged') {
+      for (const l of this.#secondListeners) l(rec);
+      for (const l of this.#listeners) l();
+    }
     return out;
   }
 

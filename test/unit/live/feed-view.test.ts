@@ -4,6 +4,8 @@ import { makeLogEvent, type LogEvent } from '../../../src/core/event.js';
 import { FeedView } from '../../../src/live/feed-view.js';
 import { compileFilter } from '../../../src/live/feed-filter.js';
 import { filterKey, normalizeFilter, parseClientMsg } from '../../../src/live/protocol.js';
+import { newBlock, type RtSecond } from '../../../src/live/rt-accumulate.js';
+import { K } from '../../../src/live/rt-keys.js';
 
 const T = 1_700_000_000;
 let n = 0;
@@ -93,6 +95,34 @@ describe('FeedView', () => {
     assert.deepEqual(v.takeDelta(), []);
     now += 1000;
     assert.deepEqual(v.takeDelta().map((s) => [s.t, s.requests]), [[T, 1]]);
+  });
+
+  test('an agent rt record (fleet ingest) adds to the second next to log events', () => {
+    const now = (T + 1) * 1000 + 10;
+    const v = new FeedView({ now: () => now });
+    v.ingest(sample());
+    const iad = newBlock();
+    iad.c[K.requests] = 10;
+    iad.c[K.hits] = 7;
+    iad.c[K.miss] = 2;
+    iad.c[K.pass] = 1;
+    iad.c[K.status_2xx] = 9;
+    iad.c[K.status_5xx] = 1;
+    iad.c[K.resp_body_bytes] = 10_000;
+    iad.c[K.origin_fetch_resp_body_bytes] = 2_500;
+    const rec: RtSecond = { sec: T, pops: new Map([['IAD', iad]]), noPop: undefined };
+    v.mergeRtSecond(rec);
+    v.mergeRtSecond({ sec: T - 10_000, pops: new Map([['IAD', iad]]), noPop: undefined });
+    assert.equal(v.late, 1);
+    const [s] = v.takeDelta();
+    // log events of sample(): 3 edge requests (IAD hit 1000 B, IAD miss 500 B, LHR pass 200 B, one 503)
+    assert.equal(s!.edge, 13);
+    assert.equal(s!.edgeBytes, 1700 + 10_000);
+    assert.deepEqual(s!.status, { '1xx': 0, '2xx': 11, '3xx': 0, '4xx': 0, '5xx': 2 });
+    assert.deepEqual(s!.cache, { hit: 8, miss: 3, pass: 2, error: 0, synth: 0 });
+    assert.deepEqual(s!.pops, { IAD: 12, LHR: 1 });
+    assert.equal(s!.originOffload, (1000 + 7_500) / 11_700);
+    assert.equal(s!.cdnShare, 13 / 14, 'edge 13 of demand 13 + 1 bypassing origin request');
   });
 
   test('a filtered view counts only matching events', () => {
