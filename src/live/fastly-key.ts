@@ -1,6 +1,6 @@
 /** `Fastly-Key` header check for the rt-compatible API, compared in constant time. */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Secret } from '../core/secret.js';
 
 function digest(s: string): Buffer {
@@ -20,4 +20,29 @@ export function checkFastlyKey(req: IncomingMessage, keys: readonly Secret[]): K
   let ok = false;
   for (const k of live) if (timingSafeEqual(p, digest(k.reveal()))) ok = true;
   return ok ? 'ok' : 'invalid';
+}
+
+/** A JSON answer of the rt API (never cached). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * The common front of every `/v1/channel/{service_id}/…` route: the Fastly-Key check (401 missing,
+ * 403 invalid, in Fastly's error shape) and the decoded service id (400 when malformed). Returns the
+ * service id, or undefined after answering the error.
+ */
+export function authorizeChannel(req: IncomingMessage, res: ServerResponse, keys: readonly Secret[], encodedSid: string): string | undefined {
+  const auth = checkFastlyKey(req, keys);
+  if (auth !== 'ok') {
+    sendJson(res, auth === 'missing' ? 401 : 403, { msg: 'Provided credentials are missing or invalid', detail: auth === 'missing' ? 'Fastly-Key header required' : 'invalid Fastly-Key' });
+    return undefined;
+  }
+  try {
+    return decodeURIComponent(encodedSid);
+  } catch {
+    sendJson(res, 400, { msg: 'Bad request', detail: 'invalid service id' });
+    return undefined;
+  }
 }

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Secret } from '../core/secret.js';
-import { checkFastlyKey } from './fastly-key.js';
+import { authorizeChannel, sendJson } from './fastly-key.js';
 import { getLiveStore } from './registry.js';
 import type { LiveStore, SecondBucket } from './rollup.js';
 import { NO_DATA_ERROR, hasRtData, toRtEntry, type RtResponse } from './rt-response.js';
@@ -32,10 +32,7 @@ const RECHECK_MS = 250;
 
 type Query = { sid: string; ts: 'h' | number; limit: number | undefined };
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
+const send = sendJson;
 
 function select(store: LiveStore, q: Query, horizon: number): SecondBucket[] {
   let secs: SecondBucket[];
@@ -75,18 +72,8 @@ export function createRtHandler(opts: RtApiOptions = {}): RtRouteHandler {
       send(res, 405, { msg: 'Method not allowed' });
       return true;
     }
-    const auth = checkFastlyKey(req, keys);
-    if (auth !== 'ok') {
-      send(res, auth === 'missing' ? 401 : 403, { msg: 'Provided credentials are missing or invalid', detail: auth === 'missing' ? 'Fastly-Key header required' : 'invalid Fastly-Key' });
-      return true;
-    }
-    let sid: string;
-    try {
-      sid = decodeURIComponent(m[1]!);
-    } catch {
-      send(res, 400, { msg: 'Bad request', detail: 'invalid service id' });
-      return true;
-    }
+    const sid = authorizeChannel(req, res, keys, m[1]!);
+    if (sid === undefined) return true;
     const limit = m[3] !== undefined ? Number(m[3]) : undefined;
     if (limit !== undefined && !(limit > 0 && Number.isSafeInteger(limit))) {
       send(res, 400, { msg: 'Bad request', detail: 'limit must be a positive integer' });

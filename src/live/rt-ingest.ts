@@ -8,13 +8,13 @@
  * the path); 401/403 Fastly-Key missing/invalid (ingest always needs a key); 405; 413 body too large;
  * 415 unknown Content-Encoding; 404 when the instance keeps no rollups.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Logger } from '../core/component.js';
 import type { Secret } from '../core/secret.js';
 import { RecordDedupe } from './dedupe.js';
-import { checkFastlyKey } from './fastly-key.js';
+import { authorizeChannel, sendJson } from './fastly-key.js';
 import { getLiveStore } from './registry.js';
 import type { LiveStore } from './rollup.js';
 import { RecordError, parseIngestBody, type ParsedRecord } from './rt-record.js';
@@ -50,10 +50,7 @@ class HttpError extends Error {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
+const send = sendJson;
 
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -114,18 +111,8 @@ export function createRtIngestHandler(opts: RtIngestOptions = {}): RtRouteHandle
       send(res, 403, { msg: 'Ingest disabled', detail: 'set api.fastly_api_keys on this instance to accept rt records' });
       return true;
     }
-    const auth = checkFastlyKey(req, keys);
-    if (auth !== 'ok') {
-      send(res, auth === 'missing' ? 401 : 403, { msg: 'Provided credentials are missing or invalid', detail: auth === 'missing' ? 'Fastly-Key header required' : 'invalid Fastly-Key' });
-      return true;
-    }
-    let sid: string;
-    try {
-      sid = decodeURIComponent(m[1]!);
-    } catch {
-      send(res, 400, { msg: 'Bad request', detail: 'invalid service id' });
-      return true;
-    }
+    const sid = authorizeChannel(req, res, keys, m[1]!);
+    if (sid === undefined) return true;
     const store = storeOf();
     if (store === undefined) {
       send(res, 404, { msg: 'Not found', detail: 'this instance keeps no live rollups' });

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { makeLogEvent } from '../../../src/core/event.js';
 import { Secret } from '../../../src/core/secret.js';
 import { LiveStore } from '../../../src/live/rollup.js';
 import { createRtHandler, type RtApiOptions } from '../../../src/live/rt-api.js';
 import { waitFor } from '../../helpers/context.js';
+import { serveHandler } from './serve.js';
 import { T0, buildSample, expectedFor } from './fixture.js';
 
 interface RtBody {
@@ -16,19 +16,7 @@ interface RtBody {
   error?: string;
 }
 
-async function serve(opts: RtApiOptions): Promise<{ server: Server; base: string }> {
-  const handler = createRtHandler(opts);
-  const server = createServer((req, res) => {
-    void Promise.resolve(handler(req, res, new URL(req.url ?? '/', 'http://localhost'))).then((handled) => {
-      if (!handled) {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
+const serve = (opts: RtApiOptions) => serveHandler(createRtHandler(opts));
 
 async function get(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: RtBody }> {
   const r = await fetch(base + path, { headers });

@@ -1,29 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { Secret } from '../../../src/core/secret.js';
 import { LiveStore } from '../../../src/live/rollup.js';
 import { createRtIngestHandler, type RtIngestOptions } from '../../../src/live/rt-ingest.js';
 import { toRtEntry } from '../../../src/live/rt-response.js';
+import { serveHandler } from './serve.js';
 import { T0 } from './fixture.js';
 
 const KEY = 'ingest-key-123';
 
-async function serve(opts: RtIngestOptions): Promise<{ server: Server; base: string }> {
-  const handler = createRtIngestHandler(opts);
-  const server = createServer((req, res) => {
-    void Promise.resolve(handler(req, res, new URL(req.url ?? '/', 'http://localhost'))).then((handled) => {
-      if (!handled) {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
+const serve = (opts: RtIngestOptions) => serveHandler(createRtIngestHandler(opts));
 
 const close = (s: Server): Promise<void> => new Promise((r) => { s.close(() => r()); s.closeAllConnections(); });
 
