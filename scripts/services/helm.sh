@@ -8,7 +8,10 @@
 # - The schemas come from the PyPI package kubernetes-validate, which bundles standalone strict
 #   schemas per Kubernetes minor (kubernetes_validate/kubernetes-json-schema/v1.NN.0-local-strict/
 #   <kind>-<group>-<version>.json). Only the wheel is downloaded (`pip download --no-deps`) and
-#   unpacked; nothing is installed into any Python environment.
+#   unpacked; nothing is installed into any Python environment. Their refs point at
+#   "/api/_definitions.json#/$defs/…" under the $id https://kubernetes.io/api/…, which the package
+#   resolves with its own registry but kubeconform would fetch over HTTPS (and fail): the refs are
+#   rewritten to file:// URLs of the _definitions.json beside each schema.
 #
 # Prints HELM=…, KUBECONFORM=…, SCHEMA_DIR=… (the folder holding the v1.NN.0-local-strict folders) and
 # KUBECONFORM_SCHEMA_LOCATION=… (the -schema-location template for kubeconform).
@@ -39,7 +42,27 @@ provision_schemas() {
   python3 -m zipfile -e "$whl" "$schemas.tmp" >&2
   [ -d "$schemas.tmp/kubernetes_validate/kubernetes-json-schema" ] ||
     { echo "helm: no kubernetes-json-schema folder in $whl" >&2; return 1; }
+  # Make the refs local (see the header). The folder's final path is written into the files, so the
+  # rewrite runs on the final location.
   rm -rf "$schemas" && mv "$schemas.tmp" "$schemas"
+  python3 - "$schema_dir" >&2 <<'PY'
+import os, sys
+root = sys.argv[1]
+for d in sorted(os.listdir(root)):
+    folder = os.path.join(root, d)
+    if not os.path.isdir(folder):
+        continue
+    target = '"file://' + folder + '/_definitions.json#'
+    for name in os.listdir(folder):
+        if name.endswith('.json'):
+            p = os.path.join(folder, name)
+            with open(p, encoding='utf-8') as f:
+                text = f.read()
+            new = text.replace('"/api/_definitions.json#', target)
+            if new != text:
+                with open(p, 'w', encoding='utf-8') as f:
+                    f.write(new)
+PY
   touch "$schemas/.complete"
 }
 
