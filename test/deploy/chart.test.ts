@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot, runEdgetail } from '../helpers/cli.js';
@@ -153,6 +153,9 @@ describe('rendered workloads', () => {
     const [edge, agent] = spec.containers as [Container, Container];
     assert.equal(edge.volumeMounts.find((m) => m.name === 'edge-logs')!.mountPath, '/var/log/edge');
     assert.deepEqual(agent.volumeMounts.find((m) => m.name === 'edge-logs'), { name: 'edge-logs', mountPath: '/var/log/edge', readOnly: true });
+    // A sink outage (/ready → 503) must not make the POP pod unready: the sidecar's readiness is /health.
+    assert.equal(agent.readinessProbe.httpGet.path, '/health');
+    assert.equal(agent.livenessProbe.httpGet.path, '/health');
     // The edge server's nginx writes where the agent's default config tails.
     const conf = (docs.find((d) => d.metadata.name === 'rel-edgetail-example-edge') as Manifest & { data: Record<string, string> }).data['nginx.conf']!;
     assert.match(conf, /access_log \/var\/log\/edge\/access\.log combined;/);
@@ -192,6 +195,27 @@ describe('bad values fail with a message', () => {
     assert.notEqual(k.code, 0);
     assert.match(k.stdout, /ServiceAccount rel-edgetail is invalid.*additional properties 'automountServiceAccountTokens' not allowed/);
   });
+});
+
+test('the complete values file of docs/deployment.md renders, conforms and embeds a valid config', async () => {
+  const doc = readFileSync(join(root, 'docs', 'deployment.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const values = blocks.find((b) => b.startsWith('mode: collector'));
+  assert.ok(values, 'the values example is in the doc');
+  const file = join(dir!.path, 'doc-values.yaml');
+  writeFileSync(file, values);
+  const r = await exec(tools.HELM, ['template', 'rel', chart, '--kube-version', '1.33.0', '-f', file]);
+  assert.equal(r.code, 0, r.stderr);
+  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Manifest | null).filter((d): d is Manifest => d !== null);
+  assert.deepEqual(docs.map((d) => d.kind).sort(), ['ConfigMap', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount', 'ServiceMonitor', 'StatefulSet']);
+  const k = await kubeconform('1.33.0', r.stdout);
+  assert.equal(k.code, 0, k.stdout + k.stderr);
+  const cm = docs.find((d) => d.kind === 'ConfigMap') as Manifest & { data: Record<string, string> };
+  const cfg = join(dir!.path, 'doc-config.yaml');
+  writeFileSync(cfg, cm.data['edgetail.yaml']!);
+  assert.match(cm.data['edgetail.yaml']!, /splunk_hec_logs/);
+  const val = await runEdgetail(['validate', '--config', cfg]);
+  assert.equal(val.code, 0, val.stderr);
 });
 
 test('every examples/*.yaml and the image default config pass edgetail validate', async () => {

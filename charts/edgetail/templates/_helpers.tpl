@@ -124,7 +124,7 @@ of the sidecar snippet in NOTES.txt. Args: dict "root" $ "resources" <map> "logM
     httpGet: { path: /health, port: api }
     {{- toYaml $root.Values.probes.liveness | nindent 4 }}
   readinessProbe:
-    httpGet: { path: /ready, port: api }
+    httpGet: { path: {{ if eq $root.Values.mode "agent" }}{{ $root.Values.agent.readinessPath }}{{ else }}/ready{{ end }}, port: api }
     {{- toYaml $root.Values.probes.readiness | nindent 4 }}
   resources:
     {{- toYaml .resources | nindent 4 }}
