@@ -28,6 +28,9 @@ test('multi-stage: builds with dev dependencies, runs with production dependenci
   const from = df.stages.find((s) => s.name === nm.flags['from'])!;
   assert.match(instructions(from, 'RUN').map((r) => r.rest).join('\n'), /npm ci --omit=dev/);
   assert.doesNotMatch(runs(df.stages.length - 1), /npm (ci|install)/, 'no install in the final stage');
+  // scripts/docker-dryrun.sh runs the build stages' RUN steps on the host: they must stay inside
+  // their working folder.
+  for (let i = 0; i < df.stages.length - 1; i++) assert.doesNotMatch(runs(i), /npm cache|(^|\s)\/(?!dev\/null)/m, `stage ${df.stages[i]!.name}: no npm cache commands or absolute paths`);
   for (const c of instructions(final, 'COPY')) assert.doesNotMatch(c.rest, /^(\.|src|test) /, `no source tree in the runtime image: COPY ${c.rest}`);
 });
 
