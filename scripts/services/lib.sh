@@ -31,3 +31,33 @@ stop_pidfile() {
   fi
   rm -f "$f"
 }
+
+# Builds a Go program once and caches it: go_install_cached NAME PKG VERSION CACHE_DIR prints the
+# path of CACHE_DIR/bin/NAME-VERSION. GOPATH, GOCACHE and GOMODCACHE live under CACHE_DIR (CI can cache
+# the folder). `go install PKG@VERSION` first; the Go proxy here is partial and sometimes refuses it,
+# so the fallback is `go get -tool` inside a small tools module, then `go install PKG`.
+go_install_cached() {
+  local name="$1" pkg="$2" version="$3" cache="$4"
+  local bin="$cache/bin/$name-$version"
+  if [ ! -x "$bin" ]; then
+    command -v go >/dev/null || { echo "$name: the Go toolchain is needed to build $pkg" >&2; return 1; }
+    mkdir -p "$cache/bin"
+    local gobin="$cache/gobin-$name" mod="$cache/tools-$name"
+    rm -rf "$gobin" && mkdir -p "$gobin"
+    echo "$name: building $pkg@$version (first run only; a few minutes)" >&2
+    (
+      export GOPATH="$cache/gopath" GOCACHE="$cache/gocache" GOMODCACHE="$cache/gomodcache"
+      export GOFLAGS="-buildvcs=false" GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOBIN="$gobin"
+      if ! go install "$pkg@$version" >&2; then
+        echo "$name: go install refused; trying go get -tool in a tools module" >&2
+        rm -rf "$mod" && mkdir -p "$mod"
+        cd "$mod" && go mod init "edgetail.test/$name-tools" >&2 && go get -tool "$pkg@$version" >&2 &&
+          go install "$pkg" >&2
+      fi
+    ) || return 1
+    [ -x "$gobin/$name" ] || { echo "$name: the build produced no binary" >&2; return 1; }
+    mv "$gobin/$name" "$bin"
+    rm -rf "$gobin"
+  fi
+  echo "$bin"
+}
