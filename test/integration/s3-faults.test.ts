@@ -12,12 +12,12 @@ import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { makeLogEvent, type Event } from '../../src/core/event.js';
 import { Finalizer, type BatchStatus } from '../../src/core/finalizer.js';
 import { SinkRunner } from '../../src/delivery/runner.js';
-import type { SinkDriver } from '../../src/delivery/types.js';
+import type { StreamingSinkDriver } from '../../src/delivery/types.js';
 import { awsS3SinkSchema, type AwsS3SinkConfig } from '../../sinks/aws_s3/config.js';
 import { awsS3Sink } from '../../sinks/aws_s3/index.js';
 import type { S3Payload } from '../../sinks/aws_s3/sink.js';
 import { tempDir, testContext, waitFor } from '../helpers/context.js';
-import { allLines, getObject, listObjects, newBucket, startS3, type S3Service } from './s3-support.js';
+import { allLines, getObject, listObjects, newBucket, sendAndSettle, startS3, type S3Service } from './s3-support.js';
 
 interface Seen {
   method: string;
@@ -81,7 +81,7 @@ function ev(i: number, line: string): Event {
 describe('aws_s3 under injected faults', { timeout: 25 * 60_000 }, () => {
   let s3: S3Service;
   let proxy: FaultProxy;
-  const drivers: SinkDriver[] = [];
+  const drivers: StreamingSinkDriver[] = [];
   const cfg = (bucket: string, endpoint: string, extra: Record<string, unknown> = {}): AwsS3SinkConfig =>
     awsS3SinkSchema.parse({
       type: 'aws_s3',
@@ -111,7 +111,7 @@ describe('aws_s3 under injected faults', { timeout: 25 * 60_000 }, () => {
       let puts = 0;
       proxy.seen.length = 0;
       proxy.rule = (req) => (req.method === 'PUT' && ++puts <= 2 ? slowDown('1') : undefined);
-      const c = cfg(bucket, proxy.url, { encoding: { codec: 'raw' }, batch: { timeout_secs: 0.1 }, request: { retry_initial_backoff_secs: 0.01, retry_max_backoff_secs: 0.02 } });
+      const c = cfg(bucket, proxy.url, { encoding: { codec: 'raw' }, batch: { timeout_secs: 0.1 }, timeout_secs: 0.2, request: { retry_initial_backoff_secs: 0.01, retry_max_backoff_secs: 0.02 } });
       const ctx = testContext('archive', 'aws_s3', dir.path);
       const drv = await awsS3Sink.build(c, ctx);
       drivers.push(drv);
@@ -140,21 +140,21 @@ describe('aws_s3 under injected faults', { timeout: 25 * 60_000 }, () => {
 
   test('a failed multipart part fails the upload retryably; the retry completes the whole object', async () => {
     const bucket = await newBucket(s3, 'partfail');
-    const d = (await awsS3Sink.build(cfg(bucket, proxy.url, { compression: 'none', encoding: { codec: 'raw' } }), testContext('archive', 'aws_s3'))) as SinkDriver<S3Payload>;
+    const d = (await awsS3Sink.build(cfg(bucket, proxy.url, { compression: 'none', encoding: { codec: 'raw' } }), testContext('archive', 'aws_s3'))) as StreamingSinkDriver<S3Payload>;
     drivers.push(d);
     const lines = Array.from({ length: 8 * 1024 }, () => randomBytes(768).toString('base64'));
     const payload = await d.encode(lines.map((l, i) => ev(i, l)));
     let parts = 0;
     proxy.rule = (req) => (req.method === 'PUT' && /[?&]partNumber=/.test(req.url!) && ++parts === 2 ? slowDown('0') : undefined);
     try {
-      const first = await d.send(payload, AbortSignal.timeout(120_000));
+      const first = await sendAndSettle(d, payload, AbortSignal.timeout(120_000));
       assert.equal(first.kind, 'retryable');
       assert.match((first as { reason: string }).reason, /SlowDown \(HTTP 503\)/);
       assert.equal((await listObjects(s3, bucket)).length, 0, 'no object from the failed upload');
       // The failed multipart upload was aborted, not left behind holding parts.
       const mp = await s3.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
       assert.equal(mp.Uploads?.length ?? 0, 0);
-      assert.deepEqual(await d.send(payload, AbortSignal.timeout(120_000)), { kind: 'ok' });
+      assert.deepEqual(await sendAndSettle(d, payload, AbortSignal.timeout(120_000)), { kind: 'ok' });
     } finally {
       proxy.rule = () => undefined;
     }
@@ -167,9 +167,9 @@ describe('aws_s3 under injected faults', { timeout: 25 * 60_000 }, () => {
     const closed = await startProxy(s3.endpoint);
     const url = closed.url;
     await closed.close();
-    const d = await awsS3Sink.build(cfg('edgetail-unreachable', url), testContext('archive', 'aws_s3'));
+    const d = (await awsS3Sink.build(cfg('edgetail-unreachable', url), testContext('archive', 'aws_s3'))) as StreamingSinkDriver<S3Payload>;
     drivers.push(d);
-    const r = await d.send(await d.encode([ev(0, 'x')]), AbortSignal.timeout(60_000));
+    const r = await sendAndSettle(d, await d.encode([ev(0, 'x')]), AbortSignal.timeout(60_000));
     assert.equal(r.kind, 'retryable');
     assert.match((r as { reason: string }).reason, /ECONNREFUSED/);
   });

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { startService } from '../helpers/services.js';
+import type { SendResult, StreamingSinkDriver } from '../../src/delivery/types.js';
+import type { S3Payload } from '../../sinks/aws_s3/sink.js';
 
 export interface S3Service {
   endpoint: string;
@@ -78,4 +80,12 @@ export async function allLines(s: S3Service, bucket: string, prefix = ''): Promi
     lines.push(...text.slice(0, -1).split('\n'));
   }
   return { keys, lines };
+}
+
+/** Sends a payload straight to the driver, closes the open objects and returns the batch's outcome. */
+export async function sendAndSettle(d: StreamingSinkDriver<S3Payload>, payload: S3Payload, signal: AbortSignal): Promise<SendResult> {
+  const r = await d.send(payload, signal);
+  if (r.kind !== 'accepted') return r;
+  d.flush();
+  return r.settled;
 }
