@@ -46,6 +46,7 @@ test('edgetail run: file → aws_s3, 50,000 lines read back equal the input', { 
         '    key_prefix: "edge/date=%F/hour=%H/"',
         '    encoding: { codec: raw }',
         '    batch: { timeout_secs: 1 }',
+        '    timeout_secs: 1',
         '    buffer: { max_events: 100000 }',
       ].join('\n'),
     );
