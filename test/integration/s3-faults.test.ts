@@ -6,8 +6,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { makeLogEvent, type Event } from '../../src/core/event.js';
 import { Finalizer, type BatchStatus } from '../../src/core/finalizer.js';
@@ -17,62 +15,7 @@ import { awsS3SinkSchema, type AwsS3SinkConfig } from '../../sinks/aws_s3/config
 import { awsS3Sink } from '../../sinks/aws_s3/index.js';
 import type { S3Payload } from '../../sinks/aws_s3/sink.js';
 import { tempDir, testContext, waitFor } from '../helpers/context.js';
-import { allLines, getObject, listObjects, newBucket, sendAndSettle, startS3, type S3Service } from './s3-support.js';
-
-interface Seen {
-  method: string;
-  path: string;
-  at: number;
-  faulted: boolean;
-}
-
-/** Decides per request: undefined forwards it, a function answers it instead. */
-type FaultRule = (req: IncomingMessage) => ((res: ServerResponse) => void) | undefined;
-
-interface FaultProxy {
-  url: string;
-  seen: Seen[];
-  rule: FaultRule;
-  close(): Promise<void>;
-}
-
-async function startProxy(upstream: string): Promise<FaultProxy> {
-  const up = new URL(upstream);
-  const p: FaultProxy = { url: '', seen: [], rule: () => undefined, close: async () => {} };
-  const agent = new Agent({ keepAlive: true });
-  const server: Server = createServer((req, res) => {
-    const fault = p.rule(req);
-    p.seen.push({ method: req.method!, path: req.url!, at: Date.now(), faulted: fault !== undefined });
-    if (fault) {
-      req.resume();
-      req.on('end', () => fault(res));
-      return;
-    }
-    const fwd = request({ agent, host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (ures) => {
-      res.writeHead(ures.statusCode!, ures.headers);
-      ures.pipe(res);
-    });
-    fwd.on('error', () => res.destroy());
-    req.pipe(fwd);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  p.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  p.close = () =>
-    new Promise<void>((r) => {
-      agent.destroy();
-      server.closeAllConnections();
-      server.close(() => r());
-    });
-  return p;
-}
-
-function slowDown(retryAfter: string) {
-  return (res: ServerResponse) => {
-    const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
-    res.writeHead(503, { 'content-type': 'application/xml', 'retry-after': retryAfter, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  };
-}
+import { allLines, getObject, listObjects, newBucket, sendAndSettle, slowDown, startProxy, startS3, type FaultProxy, type S3Service } from './s3-support.js';
 
 function ev(i: number, line: string): Event {
   return makeLogEvent('edge', `edge:${i}`, Date.UTC(2024, 4, 1, 12, 0, 0), { i }, line, line.length);
