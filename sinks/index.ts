@@ -1,5 +1,5 @@
 /** Every sink definition; the config registry collects them (later issues add more). */
-import type { SinkDef } from '../src/delivery/types.js';
+import type { AnySinkDriver, SinkDef } from '../src/delivery/types.js';
 import { awsS3Sink } from './aws_s3/index.js';
 import { blackholeSink } from './blackhole/index.js';
 import { consoleSink } from './console/index.js';
@@ -12,4 +12,4 @@ import { kafkaSink } from './kafka/index.js';
 import { liveSink } from './live/index.js';
 import { splunkHecLogsSink } from './splunk_hec_logs/index.js';
 
-export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink, fastlySink];
+export const sinkDefs: SinkDef<any, AnySinkDriver>[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink, fastlySink];

@@ -1,9 +1,9 @@
 /**
  * `aws_s3` sink config: common sink keys + bucket, region, endpoint, force_path_style, key_prefix,
- * auth. Compression defaults to gzip here (archives are read rarely and stored long); encoding is
+ * auth, and the object limits max_bytes / timeout_secs (an object spans many batches). Compression defaults to gzip here (archives are read rarely and stored long); encoding is
  * ndjson or raw, the two shapes that concatenate into a valid line-oriented object.
  */
-import { z, httpUrl, nonEmptyString, requiredSecret } from '../../src/core/schema.js';
+import { z, httpUrl, nonEmptyString, posInt, posNumber, requiredSecret } from '../../src/core/schema.js';
 import { sinkSchema } from '../../src/delivery/config.js';
 
 export const awsS3SinkSchema = sinkSchema({
@@ -20,6 +20,10 @@ export const awsS3SinkSchema = sinkSchema({
   key_prefix: z.string({ error: 'expected a key prefix' }).default('date=%F/'),
   /** Static credentials; without them the standard AWS chain (env, profile, SSO, IMDS/ECS role…). */
   auth: z.strictObject({ access_key_id: requiredSecret(), secret_access_key: requiredSecret(), session_token: requiredSecret().optional() }).optional(),
+  /** An object closes once this many (compressed) bytes are written to it. */
+  max_bytes: posInt().default(100 * 1024 * 1024),
+  /** …or this many seconds after it was opened. */
+  timeout_secs: posNumber().default(300),
   compression: z.enum(['none', 'gzip'], { error: 'expected none or gzip' }).default('gzip'),
   encoding: z
     .strictObject({

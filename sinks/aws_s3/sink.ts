@@ -1,37 +1,36 @@
 /**
- * `aws_s3` sink: each batch becomes one object per rendered key prefix, gzip-compressed by default,
- * uploaded with `@aws-sdk/lib-storage` (a single PutObject below 5 MiB, a multipart upload in 5 MiB
- * parts above, at most two parts in flight). The runner releases a batch's finalizers only after
- * send() returns ok, i.e. after every object of the batch is complete in the bucket. Keys are fixed
- * at encode time, so a retried batch overwrites its own objects instead of duplicating them, and
- * objects already uploaded are not sent again.
+ * `aws_s3` sink: an object per rendered key prefix stays open across batches and grows by
+ * multipart upload (object.ts); it closes at `max_bytes` written, after `timeout_secs`, or when the
+ * runner flushes (drain, or a buffer full of batches waiting for their object). send() answers
+ * `accepted` once a batch is in its object; the batch settles — and the runner releases its
+ * finalizers — only when the object is complete in the bucket. Each batch is compressed on its own
+ * (gzip on the thread pool), so a gzip object is a series of gzip members: a valid gzip file that
+ * gunzip, zcat, Athena and every zlib read whole.
  */
 import { HeadBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { ComponentContext } from '../../src/core/component.js';
 import type { Event } from '../../src/core/event.js';
 import type { Secret } from '../../src/core/secret.js';
 import { compress, contentEncodingFor } from '../../src/delivery/compress.js';
 import { contentTypeFor, encodeEvents } from '../../src/delivery/encoding.js';
-import { OK, type SendResult, type SinkDriver } from '../../src/delivery/types.js';
+import { OK, type AcceptedResult, type SendResult, type StreamingSinkDriver } from '../../src/delivery/types.js';
 import type { AwsS3SinkConfig } from './config.js';
 import { classifyS3Error } from './errors.js';
 import { compileKeyPrefix, groupByPrefix, objectName } from './key.js';
+import { OpenObject, type ObjectTarget } from './object.js';
 
-/** Multipart part size: S3's minimum (5 MiB). */
-export const PART_SIZE = 5 * 1024 * 1024;
-/** Parts uploaded concurrently per object: bounds memory at QUEUE_SIZE × PART_SIZE beyond the body. */
-export const QUEUE_SIZE = 2;
+export { PART_SIZE } from './object.js';
 
-export interface S3Object {
-  key: string;
+/** The part of a batch under one key prefix, encoded and compressed. */
+export interface S3Group {
+  prefix: string;
   body: Buffer;
-  /** Set once the object is complete in the bucket (a retry skips it). */
+  /** Set once the object it went into is complete (a retry skips it). */
   done: boolean;
 }
 
 export interface S3Payload {
-  objects: S3Object[];
+  groups: S3Group[];
   bytes: number;
 }
 
@@ -68,65 +67,78 @@ function secretsOf(config: AwsS3SinkConfig): Secret[] {
   return a.session_token ? [a.access_key_id, a.secret_access_key, a.session_token] : [a.access_key_id, a.secret_access_key];
 }
 
-export function buildAwsS3Sink(config: AwsS3SinkConfig, ctx: ComponentContext): SinkDriver<S3Payload> {
+export function buildAwsS3Sink(config: AwsS3SinkConfig, ctx: ComponentContext): StreamingSinkDriver<S3Payload> & { openObjects(): OpenObject[] } {
   const client = new S3Client(s3ClientConfig(config));
   const bucket = config.bucket;
   const gzip = config.compression === 'gzip';
-  const contentType = contentTypeFor(config.encoding.codec);
-  const contentEncoding = contentEncodingFor(config.compression);
   const renderPrefix = compileKeyPrefix(config.key_prefix);
   const secrets = secretsOf(config);
   const log = ctx.logger;
+  const target: ObjectTarget = {
+    client,
+    bucket,
+    contentType: contentTypeFor(config.encoding.codec),
+    contentEncoding: contentEncodingFor(config.compression),
+    requestTimeoutMs: config.request.timeout_secs * 1000,
+    secrets,
+    logger: log,
+  };
+  const maxBytes = config.max_bytes;
+  const maxAgeMs = config.timeout_secs * 1000;
+  /** The open object of each rendered prefix. */
+  const open = new Map<string, OpenObject>();
+  /** Objects closing (last part + completion in progress), so close() can wait for them. */
+  const closing = new Set<Promise<void>>();
 
-  async function upload(obj: S3Object, signal: AbortSignal): Promise<void> {
-    const abortController = new AbortController();
-    const onAbort = () => abortController.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const up = new Upload({
-        client,
-        params: {
-          Bucket: bucket,
-          Key: obj.key,
-          Body: obj.body,
-          ContentType: contentType,
-          ...(contentEncoding ? { ContentEncoding: contentEncoding } : {}),
-        },
-        partSize: PART_SIZE,
-        queueSize: QUEUE_SIZE,
-        leavePartsOnError: false,
-        abortController,
-      });
-      await up.done();
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+  function openObject(prefix: string): OpenObject {
+    let obj = open.get(prefix);
+    if (obj) return obj;
+    const now = Date.now();
+    obj = new OpenObject(prefix + objectName(now, gzip), now, target);
+    open.set(prefix, obj);
+    const o = obj;
+    o.timer = setTimeout(() => closeObject(prefix, o), maxAgeMs);
+    o.timer.unref();
+    return obj;
+  }
+
+  function closeObject(prefix: string, obj: OpenObject): void {
+    if (open.get(prefix) === obj) open.delete(prefix);
+    if (obj.timer !== undefined) clearTimeout(obj.timer);
+    const p = obj.complete().finally(() => closing.delete(p));
+    closing.add(p);
   }
 
   return {
+    serial: true,
     async encode(events: Event[]): Promise<S3Payload> {
-      const now = Date.now();
-      const objects: S3Object[] = [];
+      const groups: S3Group[] = [];
       let bytes = 0;
       for (const [prefix, group] of groupByPrefix(events, renderPrefix)) {
         const body = await compress(encodeEvents(group, config.encoding.codec, config.encoding), config);
-        objects.push({ key: prefix + objectName(now, gzip), body, done: false });
+        groups.push({ prefix, body, done: false });
         bytes += body.length;
       }
-      return { objects, bytes };
+      return { groups, bytes };
     },
-    async send(payload: S3Payload, signal: AbortSignal): Promise<SendResult> {
-      for (const obj of payload.objects) {
-        if (obj.done) continue;
-        try {
-          await upload(obj, signal);
-        } catch (err) {
-          return classifyS3Error(err, `upload of ${obj.key}`, secrets, signal);
+    async send(payload: S3Payload, signal: AbortSignal): Promise<SendResult | AcceptedResult> {
+      const waits: Array<{ group: S3Group; settled: Promise<SendResult> }> = [];
+      for (const group of payload.groups) {
+        if (group.done) continue;
+        const obj = openObject(group.prefix);
+        const r = await obj.append(group.body, signal);
+        if (r.kind !== 'ok') {
+          if (open.get(group.prefix) === obj) open.delete(group.prefix);
+          return r;
         }
-        obj.done = true;
-        log.debug({ key: obj.key, bytes: obj.body.length }, 'object uploaded');
+        waits.push({ group, settled: obj.settled() });
+        if (obj.bytes >= maxBytes) closeObject(group.prefix, obj);
       }
-      return OK;
+      if (waits.length === 0) return OK;
+      return { kind: 'accepted', settled: settleAll(waits) };
+    },
+    flush(): void {
+      for (const [prefix, obj] of [...open]) closeObject(prefix, obj);
     },
     payloadBytes: (p) => p.bytes,
     async healthcheck(signal: AbortSignal): Promise<void> {
@@ -137,7 +149,23 @@ export function buildAwsS3Sink(config: AwsS3SinkConfig, ctx: ComponentContext): 
       }
     },
     async close(): Promise<void> {
+      // The runner drained (or its deadline passed): what is still open was never flushed in time.
+      const left = [...open.values()];
+      open.clear();
+      await Promise.allSettled([...left.map((o) => o.abandon('sink closed before the object was completed')), ...closing]);
       client.destroy();
     },
+    openObjects: () => [...open.values()],
   };
+}
+
+/** One outcome for the groups of a batch: ok when every object is complete, else the first failure. */
+async function settleAll(waits: Array<{ group: S3Group; settled: Promise<SendResult> }>): Promise<SendResult> {
+  let failure: SendResult | undefined;
+  for (const w of waits) {
+    const r = await w.settled;
+    if (r.kind === 'ok') w.group.done = true;
+    else failure ??= r;
+  }
+  return failure ?? OK;
 }

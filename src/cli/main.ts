@@ -11,11 +11,16 @@ import type { RawConfig } from '../config/load.js';
 import { demoConfig } from './demo-config.js';
 import { runGenerate } from './generate.js';
 import { runTap } from './tap.js';
+import { runBackfill } from './backfill.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
 }
 
 async function runRaw(raw: RawConfig, apiAddress?: string): Promise<number> {
@@ -94,6 +99,48 @@ export async function main(argv: string[]): Promise<void> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       process.exitCode = await runTap({ url: opts.url, filter: opts.filter, token: opts.token ?? process.env.EDGETAIL_TOKEN, tail: opts.tail }, process.stdout, process.stderr, ac.signal);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+
+  program
+    .command('backfill')
+    .description('push archived log files (plain or .gz) through the configured pipeline once; exit 0 when every sink acknowledged everything')
+    .argument('[paths...]', 'archived files (dead-letter mode: dead-letter files; default: every file of the sinks)')
+    // Not variadic (it would swallow the paths): repeat --config to merge several files.
+    .requiredOption('-c, --config <file>', 'YAML or JSON config file of the pipeline (repeat to merge several)', collect, [] as string[])
+    .option('--source <id>', 'the config source the files stand in for (default: the only source, else the only file source)')
+    .option('--format <name>', "line format (default: the replaced source's format)")
+    .option('--dead-letter', "replay dead letters (data_dir/dead_letter/<sink>/) into their sink instead")
+    .option('--sink <ids...>', 'dead-letter mode: only these sinks')
+    .option('--data-dir <dir>', "override the config's data_dir (buffers, dead letters)")
+    .option('--timeout <secs>', 'wait at most this long for the sinks once the input is read (0 = no limit)', positiveInt, 0)
+    .option('--progress-interval <secs>', 'seconds between progress lines when stderr is not a TTY', positiveInt, 10)
+    .action(async (paths: string[], opts: { config: string[]; source?: string; format?: string; deadLetter?: boolean; sink?: string[]; dataDir?: string; timeout: number; progressInterval: number }) => {
+      const ac = new AbortController();
+      let signals = 0;
+      const onSignal = (): void => {
+        if (++signals > 1) process.exit(130);
+        process.stderr.write('backfill: interrupted; draining (again to exit at once)\n');
+        ac.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      process.exitCode = await runBackfill(
+        {
+          config: opts.config,
+          paths,
+          source: opts.source,
+          format: opts.format,
+          deadLetter: opts.deadLetter === true,
+          sinks: opts.sink,
+          dataDir: opts.dataDir,
+          timeoutSecs: opts.timeout,
+          progressIntervalSecs: Math.max(1, opts.progressInterval),
+        },
+        { stdout: process.stdout, stderr: process.stderr, tty: process.stderr.isTTY === true, signal: ac.signal },
+        createLogger(),
+      );
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });

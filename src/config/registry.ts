@@ -1,11 +1,11 @@
 /** Every component type edgetail knows, by kind. Adding a component = adding it to its index. */
 import type { ComponentKind, SourceDef, TransformDef } from '../core/component.js';
-import type { SinkDef } from '../delivery/types.js';
+import type { AnySinkDriver, SinkDef } from '../delivery/types.js';
 import { sourceDefs } from '../sources/index.js';
 import { transformDefs } from '../transforms/index.js';
 import { sinkDefs } from '../../sinks/index.js';
 
-export type AnyDef = SourceDef | TransformDef | SinkDef;
+export type AnyDef = SourceDef | TransformDef | SinkDef<any, AnySinkDriver>;
 
 const byKind: Record<ComponentKind, Map<string, AnyDef>> = {
   source: new Map(sourceDefs.map((d) => [d.type, d])),

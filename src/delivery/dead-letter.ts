@@ -52,3 +52,56 @@ export class DeadLetterWriter {
     await appendFile(join(this.dir, time.slice(0, 10) + '.ndjson'), text);
   }
 }
+
+/** One dead-letter line as written above. */
+export interface DeadLetterRecord {
+  sink: string;
+  reason: string;
+  time: string;
+  event: Record<string, unknown>;
+}
+
+const METRIC_KINDS = new Set(['counter', 'gauge', 'histogram']);
+
+/**
+ * The event of a dead-letter record, rebuilt from its wire object (for replay). Parsed log events
+ * come back with their fields, timestamp and id; the original line survives only for lines that
+ * did not parse (`raw` + `parse_error`), as on the wire.
+ */
+export function wireToEvent(o: Record<string, unknown>, source: string, size: number): Event {
+  const ts = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) : NaN;
+  const timestamp = Number.isNaN(ts) ? Date.now() : ts;
+  const id = typeof o.event_id === 'string' ? o.event_id : '';
+  if (typeof o.name === 'string' && METRIC_KINDS.has(o.kind as string) && o.tags !== null && typeof o.tags === 'object' && !('raw' in o)) {
+    const buckets = Array.isArray(o.buckets)
+      ? (o.buckets as Array<{ le: number | string; count: number }>).map((b) => ({ le: b.le === '+Inf' ? Infinity : Number(b.le), count: b.count }))
+      : undefined;
+    return {
+      type: 'metric',
+      name: o.name,
+      kind: o.kind as 'counter' | 'gauge' | 'histogram',
+      value: typeof o.value === 'number' ? o.value : undefined,
+      buckets,
+      sum: typeof o.sum === 'number' ? o.sum : undefined,
+      count: typeof o.count === 'number' ? o.count : undefined,
+      tags: o.tags as Record<string, string>,
+      timestamp,
+      id,
+      source,
+      size,
+    };
+  }
+  const fields: Record<string, unknown> = {};
+  let raw: string | undefined;
+  for (const k of Object.keys(o)) {
+    if (k === 'timestamp' || k === 'event_id') continue;
+    if (k === 'raw' && o.parse_error !== undefined && typeof o.raw === 'string') {
+      raw = o.raw;
+      continue;
+    }
+    // A field literally named __proto__ must stay data (JSON.parse made it an own property).
+    if (k === '__proto__') Object.defineProperty(fields, k, { value: o[k], enumerable: true, writable: true, configurable: true });
+    else fields[k] = o[k];
+  }
+  return { type: 'log', timestamp, fields, raw, id, source, size };
+}

@@ -17,7 +17,7 @@ import type { SinkMetrics } from '../telemetry/metrics.js';
 import { createBuffer, DEFAULT_DISK_BUFFER_BYTES, sizeOf } from '../buffer/index.js';
 import type { Chunk, SinkBuffer } from '../buffer/types.js';
 import { DEFAULT_BATCH, DEFAULT_MEMORY_BUFFER_EVENTS, type BatchDefaults, type CommonSinkConfig } from './config.js';
-import type { SendResult, SinkDriver } from './types.js';
+import type { AcceptedResult, AnySinkDriver, SendResult, StreamingSinkDriver } from './types.js';
 import { AdaptiveConcurrency, FixedConcurrency, type ConcurrencyController, type ResponseOutcome } from './concurrency.js';
 import { DeadLetterWriter } from './dead-letter.js';
 import { HealthTracker, type SinkHealth } from './health.js';
@@ -30,7 +30,7 @@ export interface SinkRunnerOptions {
   type: string;
   config: CommonSinkConfig;
   batchDefaults?: Partial<BatchDefaults>;
-  driver: SinkDriver;
+  driver: AnySinkDriver;
   ctx: ComponentContext & { metrics: ComponentMetrics & SinkMetrics };
   /** Defaults to createBuffer(config.buffer). */
   buffer?: SinkBuffer;
@@ -39,7 +39,7 @@ export interface SinkRunnerOptions {
 }
 
 interface Attempt {
-  result: SendResult;
+  result: SendResult | AcceptedResult;
   outcome: ResponseOutcome;
 }
 
@@ -48,7 +48,7 @@ export class SinkRunner {
   readonly type: string;
   readonly batch: BatchDefaults;
   private readonly config: CommonSinkConfig;
-  private readonly driver: SinkDriver;
+  private readonly driver: AnySinkDriver;
   private readonly ctx: SinkRunnerOptions['ctx'];
   private readonly buffer: SinkBuffer;
   private readonly timing: Timing;
@@ -65,6 +65,10 @@ export class SinkRunner {
   /** Aborted at the drain deadline: in-flight requests and backoff sleeps end, nothing is acked. */
   private readonly abort = new AbortController();
   private inflight = 0;
+  /** `accepted` batches (streaming sinks) waiting for their outcome. */
+  private settling = 0;
+  /** `accepted` sends since the driver was last asked to flush. */
+  private unflushed = 0;
   private accepting = 0;
   private wakeResolve: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -206,6 +210,12 @@ export class SinkRunner {
     const timeoutMs = this.batch.timeout_secs * 1000;
     while (!this.stopped) {
       const buf = this.buffer;
+      // A streaming sink holds accepted batches in open objects: close them when draining, or when
+      // they fill the buffer (sources are waiting for room that only their completion frees).
+      if (buf.queuedEvents === 0 && this.inflight === 0 && this.unflushed > 0 && (this.flushing || buf.waitingPushes > 0)) {
+        this.unflushed = 0;
+        if ('flush' in this.driver) (this.driver as StreamingSinkDriver).flush();
+      }
       if (buf.queuedEvents === 0 || this.inflight >= this.concurrency.limit) {
         await this.sleep(undefined);
         continue;
@@ -262,33 +272,84 @@ export class SinkRunner {
       if (this.abort.signal.aborted) return;
       return this.deadLetter(chunk, errorMessage(err), 'encode_failed', 'encoding');
     }
+    return this.sendUntilSettled(chunk, payload, 0, this.timing.now());
+  }
+
+  private async sendUntilSettled(chunk: Chunk, payload: unknown, firstAttempt: number, firstAttemptAt: number): Promise<void> {
     const wireBytes = this.driver.payloadBytes?.(payload) ?? chunk.bytes;
-    const firstAttemptAt = this.timing.now();
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = firstAttempt; ; attempt++) {
       const a = await this.attempt(payload);
       if (a === null) return; // drain deadline: leave it unacknowledged
       const result = a.result;
-      if (result.kind === 'ok') {
+      if (result.kind === 'accepted') {
+        // A streaming sink took the batch into an open object: free the slot, settle later.
         this.healthState.requestSucceeded();
-        this.counters.sent += chunk.events.length;
-        this.ctx.metrics.sent(chunk.events.length, wireBytes);
-        this.buffer.ack(chunk, 'delivered');
-        this.reportBuffer();
+        this.unflushed += 1;
+        this.settling += 1;
+        void this.settleLater(chunk, payload, result.settled, attempt, firstAttemptAt, wireBytes);
         return;
       }
+      if (result.kind === 'ok') return this.delivered(chunk, wireBytes);
       this.counters.failed_requests += 1;
       this.healthState.requestFailed(result.reason);
       if (result.kind === 'permanent') return this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
-      const delay = retryDelayMs(this.backoff, attempt, result.afterMs, this.timing.random);
-      if (this.maxRetryMs > 0 && this.timing.now() - firstAttemptAt + delay > this.maxRetryMs) {
-        return this.deadLetter(chunk, `retries exhausted: ${result.reason}`, 'request_failed', 'sending');
-      }
-      this.counters.retries += 1;
-      this.ctx.metrics.retried();
-      this.ctx.logger.debug({ reason: result.reason, attempt: attempt + 1, delay_ms: Math.round(delay) }, 'request failed; will retry');
-      await this.timing.sleep(delay, this.abort.signal);
-      if (this.abort.signal.aborted) return;
+      if (!(await this.backoffBeforeRetry(result, attempt, firstAttemptAt, chunk))) return;
     }
+  }
+
+  /** The outcome of an `accepted` batch: ack, dead-letter, or send it again (from a fresh slot). */
+  private async settleLater(chunk: Chunk, payload: unknown, settled: Promise<SendResult>, attempt: number, firstAttemptAt: number, wireBytes: number): Promise<void> {
+    try {
+      let result: SendResult;
+      try {
+        result = await settled;
+        if (!isSendResult(result) || (result as unknown as AcceptedResult).kind === 'accepted') result = { kind: 'retryable', reason: 'driver settled a batch without an outcome' };
+      } catch (err) {
+        result = { kind: 'retryable', reason: errorMessage(err) };
+      }
+      if (this.abort.signal.aborted) return;
+      if (result.kind === 'ok') return this.delivered(chunk, wireBytes);
+      this.counters.failed_requests += 1;
+      this.healthState.requestFailed(result.reason);
+      if (result.kind === 'permanent') return await this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
+      if (!(await this.backoffBeforeRetry(result, attempt, firstAttemptAt, chunk))) return;
+      this.inflight += 1;
+      this.ctx.metrics.inflight(this.inflight);
+      try {
+        await this.sendUntilSettled(chunk, payload, attempt + 1, firstAttemptAt);
+      } finally {
+        this.inflight -= 1;
+        this.ctx.metrics.inflight(this.inflight);
+      }
+    } catch (err) {
+      this.ctx.logger.error({ err: errorMessage(err) }, 'delivery failed unexpectedly; batch left unacknowledged');
+    } finally {
+      this.settling -= 1;
+      this.wake();
+      this.checkIdle();
+    }
+  }
+
+  private delivered(chunk: Chunk, wireBytes: number): void {
+    this.healthState.requestSucceeded();
+    this.counters.sent += chunk.events.length;
+    this.ctx.metrics.sent(chunk.events.length, wireBytes);
+    this.buffer.ack(chunk, 'delivered');
+    this.reportBuffer();
+  }
+
+  /** Sleeps before the next attempt; false when the batch was dead-lettered or the drain aborted. */
+  private async backoffBeforeRetry(result: { reason: string; afterMs?: number }, attempt: number, firstAttemptAt: number, chunk: Chunk): Promise<boolean> {
+    const delay = retryDelayMs(this.backoff, attempt, result.afterMs, this.timing.random);
+    if (this.maxRetryMs > 0 && this.timing.now() - firstAttemptAt + delay > this.maxRetryMs) {
+      await this.deadLetter(chunk, `retries exhausted: ${result.reason}`, 'request_failed', 'sending');
+      return false;
+    }
+    this.counters.retries += 1;
+    this.ctx.metrics.retried();
+    this.ctx.logger.debug({ reason: result.reason, attempt: attempt + 1, delay_ms: Math.round(delay) }, 'request failed; will retry');
+    await this.timing.sleep(delay, this.abort.signal);
+    return !this.abort.signal.aborted;
   }
 
   /** One request with its timeout; null when the drain deadline aborted it. */
@@ -306,7 +367,7 @@ export class SinkRunner {
     let a: Attempt;
     try {
       const result = await raceSignal(invoke(() => this.driver.send(payload, ctl.signal)), ctl.signal);
-      a = isSendResult(result) ? { result, outcome: result.kind } : { result: { kind: 'retryable', reason: 'driver returned no result' }, outcome: 'error' };
+      a = isSendResult(result) ? { result, outcome: result.kind === 'accepted' ? 'ok' : result.kind } : { result: { kind: 'retryable', reason: 'driver returned no result' }, outcome: 'error' };
     } catch (err) {
       a = { result: { kind: 'retryable', reason: timedOut ? 'timeout' : errorMessage(err) }, outcome: 'error' };
     } finally {
@@ -369,7 +430,7 @@ export class SinkRunner {
   }
 
   private isIdle(): boolean {
-    return this.accepting === 0 && this.inflight === 0 && this.buffer.events === 0;
+    return this.accepting === 0 && this.inflight === 0 && this.settling === 0 && this.buffer.events === 0;
   }
 
   private checkIdle(): void {
@@ -412,7 +473,7 @@ export class SinkRunner {
   }
 }
 
-function isSendResult(r: unknown): r is SendResult {
-  const k = (r as SendResult | undefined)?.kind;
-  return k === 'ok' || k === 'retryable' || k === 'permanent';
+function isSendResult(r: unknown): r is SendResult | AcceptedResult {
+  const k = (r as SendResult | AcceptedResult | undefined)?.kind;
+  return k === 'ok' || k === 'retryable' || k === 'permanent' || k === 'accepted';
 }

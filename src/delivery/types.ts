@@ -11,6 +11,18 @@ export type SendResult =
   | { kind: 'retryable'; reason: string; afterMs?: number }
   | { kind: 'permanent'; reason: string };
 
+/**
+ * Streaming sinks only (aws_s3 multipart objects that stay open across batches): the request went
+ * through, but the batch is durable only once `settled` resolves — `ok` (object complete: the
+ * finalizers are released), `retryable` (the object was abandoned: the batch is sent again, after
+ * `afterMs`) or `permanent` (dead letter). The request slot is freed at once. `settled` must not
+ * reject and never resolves to another `accepted`.
+ */
+export interface AcceptedResult {
+  kind: 'accepted';
+  settled: Promise<SendResult>;
+}
+
 export const OK: SendResult = Object.freeze({ kind: 'ok' });
 
 export interface SinkDriver<P = unknown> {
@@ -29,8 +41,24 @@ export interface SinkDriver<P = unknown> {
   readonly serial?: boolean;
 }
 
+/**
+ * A sink whose objects stay open across batches (aws_s3 multipart): send() may answer `accepted`,
+ * and flush() closes what is open. Same contract as SinkDriver otherwise.
+ */
+export interface StreamingSinkDriver<P = unknown> extends Omit<SinkDriver<P>, 'send'> {
+  send(payload: P, signal: AbortSignal): Promise<SendResult | AcceptedResult>;
+  /**
+   * Closes everything open now (completes the open multipart objects), so the `accepted`
+   * batches settle. The runner calls it when draining and when its buffer is full of
+   * accepted-but-unsettled batches. Must not throw; outcomes arrive through `settled`.
+   */
+  flush(): void;
+}
+
+export type AnySinkDriver<P = any> = SinkDriver<P> | StreamingSinkDriver<P>;
+
 /** What a sink module exports (sinks/<name>/index.ts); the config registry collects them. */
-export interface SinkDef<C = any> {
+export interface SinkDef<C = any, D extends AnySinkDriver = SinkDriver> {
   kind: 'sink';
   type: string;
   /** Built with sinkSchema() from ./config.ts: common keys + the sink's own. */
@@ -38,5 +66,5 @@ export interface SinkDef<C = any> {
   /** Sink-specific batch defaults (protocol limits); missing values come from DEFAULT_BATCH. */
   batchDefaults?: Partial<import('./config.js').BatchDefaults>;
   accepts?: readonly ('log' | 'metric')[];
-  build(config: C, ctx: import('../core/component.js').ComponentContext): SinkDriver | Promise<SinkDriver>;
+  build(config: C, ctx: import('../core/component.js').ComponentContext): D | Promise<D>;
 }

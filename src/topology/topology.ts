@@ -9,7 +9,7 @@ import type { ComponentContext, Logger, Source, SourceContext, SourceDef, Transf
 import type { Event } from '../core/event.js';
 import type { Finalizer } from '../core/finalizer.js';
 import { errorMessage } from '../core/errors.js';
-import type { SinkDef } from '../delivery/types.js';
+import type { AnySinkDriver, SinkDef } from '../delivery/types.js';
 import { SinkRunner } from '../delivery/runner.js';
 import { DEFAULT_BATCH } from '../delivery/config.js';
 import type { CommonSinkConfig } from '../delivery/config.js';
@@ -77,7 +77,7 @@ export class Topology {
 
     // Sinks first: they are the leaves every route ends in.
     for (const spec of specs.filter((s) => s.kind === 'sink')) {
-      const def = spec.def as SinkDef;
+      const def = spec.def as SinkDef<any, AnySinkDriver>;
       const ctx = this.context(spec);
       const driver = await def.build(spec.config, ctx);
       const runner = new SinkRunner({

@@ -50,6 +50,8 @@ export interface DdRequest {
   /** Bytes on the wire / after decompression. */
   wireBytes: number;
   bytes: number;
+  /** Arrival time (epoch ms): retries can be checked against Retry-After. */
+  at: number;
 }
 
 export interface DdSeries {
@@ -112,6 +114,7 @@ export async function startDatadogReceiver(opts: { apiKey?: string } = {}): Prom
   };
 
   const server: Server = createServer((req, res) => {
+    const at = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
@@ -122,7 +125,7 @@ export async function startDatadogReceiver(opts: { apiKey?: string } = {}): Prom
     });
     const path = (req.url ?? '').split('?')[0]!;
     const record = (status: number, entries: number, wireBytes: number, bytes: number) =>
-      rx.requests.push({ path, headers: req.headers, status, entries, wireBytes, bytes });
+      rx.requests.push({ path, headers: req.headers, status, entries, wireBytes, bytes, at });
 
     async function handle(wire: Buffer): Promise<{ status: number; body: string; headers?: Record<string, string> }> {
       const err = (status: number, msg: string, entries = 0, bytes = 0) => {

@@ -76,6 +76,8 @@ export interface HecRequest {
   headers: IncomingHttpHeaders;
   status: number;
   code: number | undefined;
+  /** Arrival time (epoch ms): retries can be checked against Retry-After. */
+  at: number;
 }
 
 export interface HecReceiver {
@@ -311,7 +313,7 @@ export async function startHecReceiver(opts: HecReceiverOptions): Promise<HecRec
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://hec');
-    const entry: HecRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, status: 0, code: undefined };
+    const entry: HecRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, status: 0, code: undefined, at: Date.now() };
     rx.log.push(entry);
     const answer = (status: number, body: Record<string, unknown> | string, headers: Record<string, string> = {}): void => {
       entry.status = status;

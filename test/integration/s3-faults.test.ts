@@ -6,73 +6,16 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { makeLogEvent, type Event } from '../../src/core/event.js';
 import { Finalizer, type BatchStatus } from '../../src/core/finalizer.js';
 import { SinkRunner } from '../../src/delivery/runner.js';
-import type { SinkDriver } from '../../src/delivery/types.js';
+import type { StreamingSinkDriver } from '../../src/delivery/types.js';
 import { awsS3SinkSchema, type AwsS3SinkConfig } from '../../sinks/aws_s3/config.js';
 import { awsS3Sink } from '../../sinks/aws_s3/index.js';
 import type { S3Payload } from '../../sinks/aws_s3/sink.js';
 import { tempDir, testContext, waitFor } from '../helpers/context.js';
-import { allLines, getObject, listObjects, newBucket, startS3, type S3Service } from './s3-support.js';
-
-interface Seen {
-  method: string;
-  path: string;
-  at: number;
-  faulted: boolean;
-}
-
-/** Decides per request: undefined forwards it, a function answers it instead. */
-type FaultRule = (req: IncomingMessage) => ((res: ServerResponse) => void) | undefined;
-
-interface FaultProxy {
-  url: string;
-  seen: Seen[];
-  rule: FaultRule;
-  close(): Promise<void>;
-}
-
-async function startProxy(upstream: string): Promise<FaultProxy> {
-  const up = new URL(upstream);
-  const p: FaultProxy = { url: '', seen: [], rule: () => undefined, close: async () => {} };
-  const agent = new Agent({ keepAlive: true });
-  const server: Server = createServer((req, res) => {
-    const fault = p.rule(req);
-    p.seen.push({ method: req.method!, path: req.url!, at: Date.now(), faulted: fault !== undefined });
-    if (fault) {
-      req.resume();
-      req.on('end', () => fault(res));
-      return;
-    }
-    const fwd = request({ agent, host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (ures) => {
-      res.writeHead(ures.statusCode!, ures.headers);
-      ures.pipe(res);
-    });
-    fwd.on('error', () => res.destroy());
-    req.pipe(fwd);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  p.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  p.close = () =>
-    new Promise<void>((r) => {
-      agent.destroy();
-      server.closeAllConnections();
-      server.close(() => r());
-    });
-  return p;
-}
-
-function slowDown(retryAfter: string) {
-  return (res: ServerResponse) => {
-    const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
-    res.writeHead(503, { 'content-type': 'application/xml', 'retry-after': retryAfter, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  };
-}
+import { allLines, getObject, listObjects, newBucket, sendAndSettle, slowDown, startProxy, startS3, type FaultProxy, type S3Service } from './s3-support.js';
 
 function ev(i: number, line: string): Event {
   return makeLogEvent('edge', `edge:${i}`, Date.UTC(2024, 4, 1, 12, 0, 0), { i }, line, line.length);
@@ -81,7 +24,7 @@ function ev(i: number, line: string): Event {
 describe('aws_s3 under injected faults', { timeout: 25 * 60_000 }, () => {
   let s3: S3Service;
   let proxy: FaultProxy;
-  const drivers: SinkDriver[] = [];
+  const drivers: StreamingSinkDriver[] = [];
   const cfg = (bucket: string, endpoint: string, extra: Record<string, unknown> = {}): AwsS3SinkConfig =>
     awsS3SinkSchema.parse({
       type: 'aws_s3',
@@ -111,7 +54,7 @@ describe('aws_s3 under injected faults', { timeout: 25 * 60_000 }, () => {
       let puts = 0;
       proxy.seen.length = 0;
       proxy.rule = (req) => (req.method === 'PUT' && ++puts <= 2 ? slowDown('1') : undefined);
-      const c = cfg(bucket, proxy.url, { encoding: { codec: 'raw' }, batch: { timeout_secs: 0.1 }, request: { retry_initial_backoff_secs: 0.01, retry_max_backoff_secs: 0.02 } });
+      const c = cfg(bucket, proxy.url, { encoding: { codec: 'raw' }, batch: { timeout_secs: 0.1 }, timeout_secs: 0.2, request: { retry_initial_backoff_secs: 0.01, retry_max_backoff_secs: 0.02 } });
       const ctx = testContext('archive', 'aws_s3', dir.path);
       const drv = await awsS3Sink.build(c, ctx);
       drivers.push(drv);
@@ -140,21 +83,21 @@ describe('aws_s3 under injected faults', { timeout: 25 * 60_000 }, () => {
 
   test('a failed multipart part fails the upload retryably; the retry completes the whole object', async () => {
     const bucket = await newBucket(s3, 'partfail');
-    const d = (await awsS3Sink.build(cfg(bucket, proxy.url, { compression: 'none', encoding: { codec: 'raw' } }), testContext('archive', 'aws_s3'))) as SinkDriver<S3Payload>;
+    const d = (await awsS3Sink.build(cfg(bucket, proxy.url, { compression: 'none', encoding: { codec: 'raw' } }), testContext('archive', 'aws_s3'))) as StreamingSinkDriver<S3Payload>;
     drivers.push(d);
     const lines = Array.from({ length: 8 * 1024 }, () => randomBytes(768).toString('base64'));
     const payload = await d.encode(lines.map((l, i) => ev(i, l)));
     let parts = 0;
     proxy.rule = (req) => (req.method === 'PUT' && /[?&]partNumber=/.test(req.url!) && ++parts === 2 ? slowDown('0') : undefined);
     try {
-      const first = await d.send(payload, AbortSignal.timeout(120_000));
+      const first = await sendAndSettle(d, payload, AbortSignal.timeout(120_000));
       assert.equal(first.kind, 'retryable');
       assert.match((first as { reason: string }).reason, /SlowDown \(HTTP 503\)/);
       assert.equal((await listObjects(s3, bucket)).length, 0, 'no object from the failed upload');
       // The failed multipart upload was aborted, not left behind holding parts.
       const mp = await s3.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
       assert.equal(mp.Uploads?.length ?? 0, 0);
-      assert.deepEqual(await d.send(payload, AbortSignal.timeout(120_000)), { kind: 'ok' });
+      assert.deepEqual(await sendAndSettle(d, payload, AbortSignal.timeout(120_000)), { kind: 'ok' });
     } finally {
       proxy.rule = () => undefined;
     }
@@ -167,9 +110,9 @@ describe('aws_s3 under injected faults', { timeout: 25 * 60_000 }, () => {
     const closed = await startProxy(s3.endpoint);
     const url = closed.url;
     await closed.close();
-    const d = await awsS3Sink.build(cfg('edgetail-unreachable', url), testContext('archive', 'aws_s3'));
+    const d = (await awsS3Sink.build(cfg('edgetail-unreachable', url), testContext('archive', 'aws_s3'))) as StreamingSinkDriver<S3Payload>;
     drivers.push(d);
-    const r = await d.send(await d.encode([ev(0, 'x')]), AbortSignal.timeout(60_000));
+    const r = await sendAndSettle(d, await d.encode([ev(0, 'x')]), AbortSignal.timeout(60_000));
     assert.equal(r.kind, 'retryable');
     assert.match((r as { reason: string }).reason, /ECONNREFUSED/);
   });

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { makeLogEvent, type Event } from '../../src/core/event.js';
 import { Finalizer, type BatchStatus } from '../../src/core/finalizer.js';
 import { SinkRunner } from '../../src/delivery/runner.js';
-import type { SinkDriver } from '../../src/delivery/types.js';
+import type { StreamingSinkDriver } from '../../src/delivery/types.js';
 import { awsS3SinkSchema, type AwsS3SinkConfig } from '../../sinks/aws_s3/config.js';
 import { awsS3Sink } from '../../sinks/aws_s3/index.js';
 import type { S3Payload } from '../../sinks/aws_s3/sink.js';
 import { tempDir, testContext, waitFor } from '../helpers/context.js';
-import { allLines, getObject, listObjects, newBucket, startS3, type S3Service } from './s3-support.js';
+import { allLines, getObject, listObjects, newBucket, sendAndSettle, startS3, type S3Service } from './s3-support.js';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 // 2024-05-01T23:59:00Z: 50,000 events 2 ms apart cross midnight at event 30,000.
@@ -29,7 +29,7 @@ function edgeEvent(i: number): Event {
 
 describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () => {
   let s3: S3Service;
-  const drivers: SinkDriver[] = [];
+  const drivers: StreamingSinkDriver[] = [];
   const cfg = (bucket: string, extra: Record<string, unknown> = {}): AwsS3SinkConfig =>
     awsS3SinkSchema.parse({
       type: 'aws_s3',
@@ -41,8 +41,8 @@ describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () =>
       auth: { access_key_id: s3.accessKeyId, secret_access_key: s3.secretAccessKey },
       ...extra,
     });
-  const build = async (c: AwsS3SinkConfig): Promise<SinkDriver<S3Payload>> => {
-    const d = (await awsS3Sink.build(c, testContext('archive', 'aws_s3'))) as SinkDriver<S3Payload>;
+  const build = async (c: AwsS3SinkConfig): Promise<StreamingSinkDriver<S3Payload>> => {
+    const d = (await awsS3Sink.build(c, testContext('archive', 'aws_s3'))) as StreamingSinkDriver<S3Payload>;
     drivers.push(d);
     return d;
   };
@@ -59,7 +59,7 @@ describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () =>
     const bucket = await newBucket(s3, 'runner');
     const dir = tempDir();
     try {
-      const c = cfg(bucket, { key_prefix: 'cdn/date=%F/', encoding: { codec: 'raw' }, batch: { max_events: 12_000, timeout_secs: 0.5 }, buffer: { max_events: 100_000 } });
+      const c = cfg(bucket, { key_prefix: 'cdn/date=%F/', encoding: { codec: 'raw' }, batch: { max_events: 12_000, timeout_secs: 0.5 }, buffer: { max_events: 100_000 }, timeout_secs: 1 });
       const ctx = testContext('archive', 'aws_s3', dir.path);
       const drv = await awsS3Sink.build(c, ctx);
       drivers.push(drv);
@@ -103,7 +103,7 @@ describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () =>
     const bucket = await newBucket(s3, 'ndjson');
     const d = await build(cfg(bucket, { key_prefix: '' }));
     const evs = [edgeEvent(0), edgeEvent(1)];
-    assert.deepEqual(await d.send(await d.encode(evs), AbortSignal.timeout(60_000)), { kind: 'ok' });
+    assert.deepEqual(await sendAndSettle(d, await d.encode(evs), AbortSignal.timeout(60_000)), { kind: 'ok' });
     const { keys, lines } = await allLines(s3, bucket);
     assert.equal(keys.length, 1);
     assert.match(keys[0]!, new RegExp(`^\\d{10}-${UUID}\\.log\\.gz$`));
@@ -126,9 +126,9 @@ describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () =>
       evs.push(makeLogEvent('edge', `big:${i}`, T0, {}, line, line.length));
     }
     const payload = await d.encode(evs);
-    assert.equal(payload.objects.length, 1);
+    assert.equal(payload.groups.length, 1);
     assert.ok(payload.bytes > 12 * 1024 * 1024, `payload ${payload.bytes} bytes`);
-    assert.deepEqual(await d.send(payload, AbortSignal.timeout(120_000)), { kind: 'ok' });
+    assert.deepEqual(await sendAndSettle(d, payload, AbortSignal.timeout(120_000)), { kind: 'ok' });
     const objs = await listObjects(s3, bucket);
     assert.equal(objs.length, 1);
     assert.match(objs[0]!.Key!, new RegExp(`^big/\\d{10}-${UUID}\\.log$`));
@@ -137,8 +137,64 @@ describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () =>
     assert.match(o.etag ?? '', /-3"?$/, 'a three-part multipart ETag');
     assert.equal(o.body.toString('utf8'), expected.join('\n') + '\n');
     // A retry of the same payload does not upload the finished object again.
-    assert.deepEqual(await d.send(payload, AbortSignal.timeout(60_000)), { kind: 'ok' });
+    assert.deepEqual(await sendAndSettle(d, payload, AbortSignal.timeout(60_000)), { kind: 'ok' });
     assert.equal((await listObjects(s3, bucket)).length, 1);
+  });
+
+  test('batches stream into one open object: > 5 MiB in parts, nothing settles before completion', async () => {
+    const bucket = await newBucket(s3, 'stream');
+    const d = await build(cfg(bucket, { compression: 'none', encoding: { codec: 'raw' }, key_prefix: 'stream/' }));
+    // 14 batches of ≈1 MiB of incompressible lines: parts of 5 + 5 MiB while open, the rest at completion.
+    const expected: string[] = [];
+    const settled: Promise<unknown>[] = [];
+    let settledCount = 0;
+    for (let b = 0; b < 14; b++) {
+      const evs: Event[] = [];
+      for (let i = 0; i < 1024; i++) {
+        const line = `${b}:${i}:` + randomBytes(768).toString('base64');
+        expected.push(line);
+        evs.push(makeLogEvent('edge', `s:${b}:${i}`, T0, {}, line, line.length));
+      }
+      const r = await d.send(await d.encode(evs), AbortSignal.timeout(60_000));
+      assert.equal(r.kind, 'accepted');
+      settled.push((r as { settled: Promise<unknown> }).settled.then((x) => (settledCount++, x)));
+    }
+    const open = (d as unknown as { openObjects(): Array<{ parts: number; buffered: number }> }).openObjects();
+    assert.equal(open.length, 1, 'one open object');
+    assert.equal(open[0]!.parts, 2, 'two full parts uploaded while open');
+    assert.ok(open[0]!.buffered < 5 * 1024 * 1024, `at most one part held (${open[0]!.buffered} bytes)`);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(settledCount, 0, 'no batch settles while its object is open');
+    assert.equal((await listObjects(s3, bucket)).length, 0, 'the object is not visible before completion');
+    d.flush();
+    assert.deepEqual(await Promise.all(settled), Array.from({ length: 14 }, () => ({ kind: 'ok' })));
+    const objs = await listObjects(s3, bucket);
+    assert.equal(objs.length, 1);
+    assert.match(objs[0]!.Key!, new RegExp(`^stream/\\d{10}-${UUID}\\.log$`));
+    const o = await getObject(s3, bucket, objs[0]!.Key!);
+    assert.match(o.etag ?? '', /-3"?$/, 'a three-part multipart ETag');
+    assert.equal(o.body.toString('utf8'), expected.join('\n') + '\n');
+  });
+
+  test('a gzip object of many batches is one valid gzip stream (concatenated members)', async () => {
+    const bucket = await newBucket(s3, 'gzmembers');
+    const d = await build(cfg(bucket, { encoding: { codec: 'raw' }, key_prefix: '' }));
+    const expected: string[] = [];
+    const settled: Promise<unknown>[] = [];
+    for (let b = 0; b < 5; b++) {
+      const evs = Array.from({ length: 100 }, (_, i) => {
+        const line = `batch ${b} line ${i}`;
+        expected.push(line);
+        return makeLogEvent('edge', `g:${b}:${i}`, T0, {}, line, line.length);
+      });
+      const r = await d.send(await d.encode(evs), AbortSignal.timeout(60_000));
+      settled.push((r as { settled: Promise<unknown> }).settled);
+    }
+    d.flush();
+    await Promise.all(settled);
+    const { keys, lines } = await allLines(s3, bucket);
+    assert.equal(keys.length, 1);
+    assert.deepEqual(lines, expected);
   });
 
   test('a wrong secret is a permanent error whose reason names the problem, not the secret', async () => {
@@ -146,7 +202,7 @@ describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () =>
     const wrongSecret = 'this-is-the-wrong-secret-key-987654321';
     const c = cfg(bucket, { auth: { access_key_id: s3.accessKeyId, secret_access_key: wrongSecret } });
     const d = await build(c);
-    const r = await d.send(await d.encode([edgeEvent(0)]), AbortSignal.timeout(60_000));
+    const r = await sendAndSettle(d, await d.encode([edgeEvent(0)]), AbortSignal.timeout(60_000));
     assert.equal(r.kind, 'permanent');
     assert.match((r as { reason: string }).reason, /SignatureDoesNotMatch \(HTTP 403\)/);
     assert.ok(!JSON.stringify(r).includes(wrongSecret));
@@ -163,7 +219,7 @@ describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () =>
     const dir = tempDir();
     try {
       const wrongSecret = 'another-wrong-secret-key-0000000000';
-      const c = cfg(bucket, { auth: { access_key_id: s3.accessKeyId, secret_access_key: wrongSecret }, batch: { timeout_secs: 0.1 }, healthcheck: { enabled: false } });
+      const c = cfg(bucket, { auth: { access_key_id: s3.accessKeyId, secret_access_key: wrongSecret }, batch: { timeout_secs: 0.1 }, timeout_secs: 0.2, healthcheck: { enabled: false } });
       const ctx = testContext('archive', 'aws_s3', dir.path);
       const drv = await awsS3Sink.build(c, ctx);
       drivers.push(drv);
@@ -186,7 +242,7 @@ describe('aws_s3 sink against a real S3 server', { timeout: 25 * 60_000 }, () =>
 
   test('a bucket that does not exist is a permanent NoSuchBucket; the healthcheck fails', async () => {
     const d = await build(cfg('edgetail-no-such-bucket-4242'));
-    const r = await d.send(await d.encode([edgeEvent(0)]), AbortSignal.timeout(60_000));
+    const r = await sendAndSettle(d, await d.encode([edgeEvent(0)]), AbortSignal.timeout(60_000));
     assert.equal(r.kind, 'permanent');
     assert.match((r as { reason: string }).reason, /NoSuchBucket \(HTTP 404\)/);
     await assert.rejects(d.healthcheck!(AbortSignal.timeout(60_000)), /healthcheck failed: S3 HeadBucket edgetail-no-such-bucket-4242 failed: .*404/);

@@ -1,8 +1,12 @@
 /** Shared by the s3-* integration tests: the real S3-compatible server and SDK read-back helpers. */
 import { randomBytes } from 'node:crypto';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { startService } from '../helpers/services.js';
+import type { SendResult, StreamingSinkDriver } from '../../src/delivery/types.js';
+import type { S3Payload } from '../../sinks/aws_s3/sink.js';
 
 export interface S3Service {
   endpoint: string;
@@ -79,3 +83,72 @@ export async function allLines(s: S3Service, bucket: string, prefix = ''): Promi
   }
   return { keys, lines };
 }
+
+/** Sends a payload straight to the driver, closes the open objects and returns the batch's outcome. */
+export async function sendAndSettle(d: StreamingSinkDriver<S3Payload>, payload: S3Payload, signal: AbortSignal): Promise<SendResult> {
+  const r = await d.send(payload, signal);
+  if (r.kind !== 'accepted') return r;
+  d.flush();
+  return r.settled;
+}
+
+export interface Seen {
+  method: string;
+  path: string;
+  at: number;
+  faulted: boolean;
+}
+
+/** Decides per request: undefined forwards it, a function answers it instead. */
+export type FaultRule = (req: IncomingMessage) => ((res: ServerResponse) => void) | undefined;
+
+export interface FaultProxy {
+  url: string;
+  seen: Seen[];
+  rule: FaultRule;
+  close(): Promise<void>;
+}
+
+/**
+ * A pass-through proxy in front of the real S3 server that answers some requests itself (faults)
+ * and forwards the rest unchanged (same Host header, so SigV4 signatures still verify upstream).
+ */
+export async function startProxy(upstream: string): Promise<FaultProxy> {
+  const up = new URL(upstream);
+  const p: FaultProxy = { url: '', seen: [], rule: () => undefined, close: async () => {} };
+  const agent = new Agent({ keepAlive: true });
+  const server: Server = createServer((req, res) => {
+    const fault = p.rule(req);
+    p.seen.push({ method: req.method!, path: req.url!, at: Date.now(), faulted: fault !== undefined });
+    if (fault) {
+      req.resume();
+      req.on('end', () => fault(res));
+      return;
+    }
+    const fwd = request({ agent, host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (ures) => {
+      res.writeHead(ures.statusCode!, ures.headers);
+      ures.pipe(res);
+    });
+    fwd.on('error', () => res.destroy());
+    req.pipe(fwd);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  p.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  p.close = () =>
+    new Promise<void>((r) => {
+      agent.destroy();
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return p;
+}
+
+/** A 503 SlowDown reply with Retry-After. */
+export function slowDown(retryAfter: string) {
+  return (res: ServerResponse) => {
+    const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+    res.writeHead(503, { 'content-type': 'application/xml', 'retry-after': retryAfter, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+}
+
