@@ -107,7 +107,7 @@ describe('opentelemetry sink against an OTLP receiver (real protobuf decoding)',
   });
 
   test('metrics: gauge, cumulative counter (start time kept), histogram with per-bucket counts', async () => {
-    const m = (id: string, ts: number, x: Parameters<typeof makeMetricEvent>[2]) => makeMetricEvent('scrape', id, { ...x, timestamp: ts });
+    const m = (id: string, ts: number, x: Omit<Parameters<typeof makeMetricEvent>[2], 'timestamp'>) => makeMetricEvent('scrape', id, { ...x, timestamp: ts });
     const batch1: Event[] = [
       m('1', T0, { name: 'edge_connections', kind: 'gauge', value: 12.5, tags: { pop: 'IAD' } }),
       m('2', T0, { name: 'edge_requests_total', kind: 'counter', value: 100, tags: { pop: 'IAD', code: '200' } }),
