@@ -10,6 +10,7 @@ import { httpSink } from './http/index.js';
 import { kafkaSink } from './kafka/index.js';
 import { liveSink } from './live/index.js';
 import { openTelemetrySink } from './opentelemetry/index.js';
+import { prometheusExporterSink } from './prometheus_exporter/index.js';
 import { splunkHecLogsSink } from './splunk_hec_logs/index.js';
 
-export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink, openTelemetrySink];
+export const sinkDefs: SinkDef[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink, openTelemetrySink, prometheusExporterSink];
