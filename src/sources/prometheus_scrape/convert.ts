@@ -1,10 +1,18 @@
 /**
- * Prometheus text exposition (parsed by parse-prometheus-text-format) → MetricEvents, with the same
- * shapes internal_metrics emits (docs/demo.md#internal_metrics): counters → counter, gauges and
- * untyped → gauge, histograms → one histogram event per label set (cumulative `le` buckets, sum,
- * count), summaries → a gauge per quantile (tag `quantile`) plus `<name>_sum` / `<name>_count` counters.
+ * Prometheus text exposition → MetricEvents, with the shapes internal_metrics emits
+ * (docs/demo.md#internal_metrics): counters → counter, gauges and untyped → gauge, histograms → one
+ * histogram event per label set (cumulative `le` buckets, sum, count), summaries → a gauge per
+ * quantile (tag `quantile`) plus `<name>_sum` / `<name>_count` counters.
+ *
+ * Lines are tokenized by parse-prometheus-text-format (escapes, HELP/TYPE, timestamps). Its grouping
+ * of histograms and summaries is NOT used: it folds every label set of a family into one sample
+ * (labels lost, and `_sum`/`_count` dropped when they carry labels — version 1.1.1). So the
+ * histogram/summary TYPE lines are taken out before parsing, the parser returns their raw samples
+ * (`x_bucket{le=…}`, `x_sum`, `x_count`, `x{quantile=…}`) and they are grouped here by label set.
+ * The parser is also lenient ("a b c" reads as value "b", timestamp "c"): values, timestamps and
+ * names are checked here, and a scrape with a bad line fails as a whole, as in Prometheus.
  */
-import type { PromFamily } from 'parse-prometheus-text-format';
+import parsePrometheusTextFormat, { type PromFamily, type PromSample } from 'parse-prometheus-text-format';
 import { makeMetricEvent, type HistogramBucket, type MetricEvent } from '../../core/event.js';
 
 export interface ScrapeConvertOptions {
@@ -17,11 +25,11 @@ export interface ScrapeConvertOptions {
   extraTags: Record<string, string> | undefined;
 }
 
-/** The parser is lenient ("a b c" reads as value "b", timestamp "c"); Prometheus fails such a scrape, and so does this. */
 export class ExpositionError extends Error {}
 
 const FLOAT = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)$/;
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const COMPOSITE_TYPE = /^#\s+TYPE\s+(\S+)\s+(histogram|summary)\s*$/i;
 
 /** Prometheus float text: "+Inf", "-Inf", "NaN" and decimal floats; anything else throws. */
 export function promNumber(s: string | undefined, what = 'value'): number {
@@ -39,74 +47,141 @@ export function promNumber(s: string | undefined, what = 'value'): number {
   return Number(s);
 }
 
+export interface Parsed {
+  families: PromFamily[];
+  /** Histogram and summary family names (their TYPE lines were taken out). */
+  composite: Map<string, 'histogram' | 'summary'>;
+}
+
+export function parseExposition(text: string): Parsed {
+  const composite = new Map<string, 'histogram' | 'summary'>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.charCodeAt(0) !== 35 /* # */) continue;
+    const m = COMPOSITE_TYPE.exec(l);
+    if (m) {
+      composite.set(m[1]!, m[2]!.toLowerCase() as 'histogram' | 'summary');
+      lines[i] = '# (type handled by edgetail)';
+    }
+  }
+  // A trailing newline: the parser drops a last line that has none.
+  return { families: parsePrometheusTextFormat(lines.join('\n') + '\n'), composite };
+}
+
+interface Group {
+  name: string;
+  kind: 'histogram' | 'summary';
+  tags: Record<string, string>;
+  timestamp: number;
+  buckets: HistogramBucket[];
+  quantiles: Array<[string, number]>;
+  sum: number | undefined;
+  count: number | undefined;
+}
+
 export interface ConvertResult {
   events: MetricEvent[];
-  /** Samples left out: non-finite counter/gauge values, unparsable numbers. */
+  /** Samples left out: non-finite counter/gauge values. */
   skipped: number;
 }
 
-export function convertFamilies(families: readonly PromFamily[], o: ScrapeConvertOptions): ConvertResult {
-  const events: MetricEvent[] = [];
-  let skipped = 0;
-  // A `# TYPE x counter` family followed by samples named x_total: the parser (written before
-  // OpenMetrics naming) files the samples under an untyped family `x_total`.
+type Draft = Parameters<typeof makeMetricEvent>[2];
+
+export function convertExposition(text: string, o: ScrapeConvertOptions): ConvertResult {
+  const { families, composite } = parseExposition(text);
+  // `# TYPE x counter` followed by samples named x_total: the parser files them as untyped `x_total`.
   const emptyCounters = new Set<string>();
   for (const f of families) if (f.type === 'COUNTER' && f.metrics.length === 0) emptyCounters.add(f.name);
-  const push = (m: Parameters<typeof makeMetricEvent>[2]) => events.push(makeMetricEvent(o.source, o.idPrefix + events.length, m));
-  const tagsOf = (labels: Record<string, string> | undefined): Record<string, string> => (o.extraTags ? { ...labels, ...o.extraTags } : { ...labels });
+  const out: Array<Draft | Group> = [];
+  const groups = new Map<string, Group>();
+  let skipped = 0;
   const tsOf = (ts: string | undefined): number => {
     if (ts === undefined) return o.now;
     if (!/^-?\d+$/.test(ts)) throw new ExpositionError(`timestamp ${JSON.stringify(ts.slice(0, 40))} is not an integer`);
     return o.honorTimestamps ? Number(ts) : o.now;
   };
+  const tagsOf = (labels: Record<string, string> | undefined, skip?: string): Record<string, string> => {
+    const t: Record<string, string> = {};
+    for (const k in labels) if (k !== skip) t[k] = labels[k]!;
+    if (o.extraTags) Object.assign(t, o.extraTags);
+    return t;
+  };
+  const group = (base: string, kind: 'histogram' | 'summary', s: PromSample, skip: string): Group => {
+    const tags = tagsOf(s.labels, skip);
+    let key = base;
+    for (const k of Object.keys(tags).sort()) key += `\u0000${k}=${tags[k]}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { name: base, kind, tags, timestamp: tsOf(s.timestamp_ms), buckets: [], quantiles: [], sum: undefined, count: undefined };
+      groups.set(key, g);
+      out.push(g);
+    }
+    return g;
+  };
 
   for (const f of families) {
     if (!NAME.test(f.name)) throw new ExpositionError(`invalid metric name ${JSON.stringify(f.name.slice(0, 40))}`);
-    let type = f.type;
-    if (type === 'UNTYPED' && f.name.endsWith('_total') && emptyCounters.has(f.name.slice(0, -6))) type = 'COUNTER';
-    for (const s of f.metrics) {
-      const timestamp = tsOf(s.timestamp_ms);
-      const tags = tagsOf(s.labels);
-      switch (type) {
-        case 'COUNTER':
-        case 'GAUGE':
-        case 'UNTYPED': {
-          const value = promNumber(s.value);
-          if (!Number.isFinite(value)) {
-            skipped++;
-            break;
-          }
-          push({ name: f.name, kind: type === 'COUNTER' ? 'counter' : 'gauge', value, tags, timestamp });
-          break;
+    const suffix = /_(bucket|sum|count)$/.exec(f.name)?.[1];
+    const base = suffix ? f.name.slice(0, -suffix.length - 1) : f.name;
+    const ctype = composite.get(f.name) ?? (suffix ? composite.get(base) : undefined);
+    if (ctype) {
+      const isPart = composite.has(f.name) ? undefined : suffix; // the summary's quantile samples are named `base`
+      const gname = isPart ? base : f.name;
+      for (const s of f.metrics) {
+        const v = promNumber(s.value);
+        if (isPart === 'bucket') {
+          if (ctype !== 'histogram') throw new ExpositionError(`${f.name}: _bucket samples in a summary`);
+          const le = s.labels?.le;
+          if (le === undefined) throw new ExpositionError(`${f.name} sample without le`);
+          group(gname, ctype, s, 'le').buckets.push({ le: promNumber(le, 'le'), count: v });
+        } else if (isPart === 'sum') group(gname, ctype, s, '').sum = v;
+        else if (isPart === 'count') group(gname, ctype, s, '').count = v;
+        else {
+          const q = s.labels?.quantile;
+          if (ctype !== 'summary' || q === undefined) throw new ExpositionError(`${f.name}: sample without quantile`);
+          group(gname, ctype, s, 'quantile').quantiles.push([q, v]);
         }
-        case 'HISTOGRAM': {
-          const buckets: HistogramBucket[] = [];
-          for (const le in s.buckets ?? {}) buckets.push({ le: promNumber(le, 'le'), count: promNumber(s.buckets![le], 'bucket count') });
-          buckets.sort((a, b) => a.le - b.le);
-          const count = promNumber(s.count, 'count');
-          const sum = s.sum === undefined ? NaN : promNumber(s.sum, 'sum');
-          if (buckets.some((b) => Number.isNaN(b.le) || !Number.isFinite(b.count)) || Number.isNaN(count)) {
-            skipped++;
-            break;
-          }
-          push({ name: f.name, kind: 'histogram', buckets, sum: Number.isNaN(sum) ? undefined : sum, count, tags, timestamp } as Parameters<typeof makeMetricEvent>[2]);
-          break;
-        }
-        case 'SUMMARY': {
-          for (const q in s.quantiles ?? {}) {
-            const value = promNumber(s.quantiles![q]);
-            if (Number.isFinite(value)) push({ name: f.name, kind: 'gauge', value, tags: { ...tags, quantile: q }, timestamp });
-            else skipped++;
-          }
-          const sum = s.sum === undefined ? NaN : promNumber(s.sum, 'sum');
-          const count = s.count === undefined ? NaN : promNumber(s.count, 'count');
-          if (Number.isFinite(sum)) push({ name: `${f.name}_sum`, kind: 'counter', value: sum, tags, timestamp });
-          if (Number.isFinite(count)) push({ name: `${f.name}_count`, kind: 'counter', value: count, tags, timestamp });
-          break;
-        }
-        default:
-          skipped++;
       }
+      continue;
+    }
+    const kind = f.type === 'COUNTER' || (f.type === 'UNTYPED' && f.name.endsWith('_total') && emptyCounters.has(f.name.slice(0, -6))) ? 'counter' : 'gauge';
+    for (const s of f.metrics) {
+      const value = promNumber(s.value);
+      const timestamp = tsOf(s.timestamp_ms);
+      if (!Number.isFinite(value)) {
+        skipped++;
+        continue;
+      }
+      out.push({ name: f.name, kind, value, tags: tagsOf(s.labels), timestamp });
+    }
+  }
+
+  const events: MetricEvent[] = [];
+  const push = (d: Draft) => events.push(makeMetricEvent(o.source, o.idPrefix + events.length, d));
+  for (const x of out) {
+    if (!('quantiles' in x)) {
+      push(x);
+      continue;
+    }
+    if (x.kind === 'histogram') {
+      x.buckets.sort((a, b) => a.le - b.le);
+      const inf = x.buckets.length > 0 && x.buckets[x.buckets.length - 1]!.le === Infinity ? x.buckets[x.buckets.length - 1]!.count : undefined;
+      const count = x.count ?? inf;
+      if (x.buckets.length === 0 || count === undefined || x.buckets.some((b) => Number.isNaN(b.le) || !Number.isFinite(b.count))) {
+        skipped++;
+        continue;
+      }
+      const d: Draft = { name: x.name, kind: 'histogram', buckets: x.buckets, count, tags: x.tags, timestamp: x.timestamp };
+      if (x.sum !== undefined && !Number.isNaN(x.sum)) d.sum = x.sum;
+      push(d);
+    } else {
+      for (const [q, v] of x.quantiles) {
+        if (Number.isFinite(v)) push({ name: x.name, kind: 'gauge', value: v, tags: { ...x.tags, quantile: q }, timestamp: x.timestamp });
+        else skipped++;
+      }
+      if (x.sum !== undefined && Number.isFinite(x.sum)) push({ name: `${x.name}_sum`, kind: 'counter', value: x.sum, tags: x.tags, timestamp: x.timestamp });
+      if (x.count !== undefined && Number.isFinite(x.count)) push({ name: `${x.name}_count`, kind: 'counter', value: x.count, tags: x.tags, timestamp: x.timestamp });
     }
   }
   return { events, skipped };

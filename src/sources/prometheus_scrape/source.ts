@@ -3,13 +3,12 @@
  * text exposition once and emits one batch of MetricEvents per endpoint. A failing endpoint is
  * counted (errors_total{error_type, stage=receiving}) and logged, and never holds the others up.
  */
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { Source, SourceContext } from '../../core/component.js';
 import { errorMessage } from '../../core/errors.js';
 import { HttpClient, bodyExcerpt, classifyNetworkError, redact } from '../../delivery/http.js';
 import { DeltaTracker } from '../internal_metrics/convert.js';
 import type { PrometheusScrapeConfig } from './config.js';
-import { convertFamilies } from './convert.js';
+import { convertExposition } from './convert.js';
 
 const ACCEPT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
 
@@ -135,7 +134,7 @@ export class PrometheusScrapeSource implements Source {
     const now = Date.now();
     let events;
     try {
-      const r = convertFamilies(parsePrometheusTextFormat(text), { source: this.ctx.id, idPrefix, now, honorTimestamps: this.config.honor_timestamps, extraTags: t.tags });
+      const r = convertExposition(text, { source: this.ctx.id, idPrefix, now, honorTimestamps: this.config.honor_timestamps, extraTags: t.tags });
       events = r.events;
       if (r.skipped > 0) this.ctx.metrics.discarded(r.skipped, 'non_finite_value');
     } catch (err) {

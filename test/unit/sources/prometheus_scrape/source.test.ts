@@ -20,11 +20,16 @@ edge_conns{pop="bad"} NaN
 old_total 7
 untyped_thing{a="b"} 2
 # TYPE lat_seconds histogram
-lat_seconds_bucket{le="0.5"} 2
-lat_seconds_bucket{le="0.1"} 1
-lat_seconds_bucket{le="+Inf"} 4
-lat_seconds_sum 3.25
-lat_seconds_count 4
+lat_seconds_bucket{pop="IAD",le="0.5"} 2
+lat_seconds_bucket{pop="IAD",le="0.1"} 1
+lat_seconds_bucket{pop="IAD",le="+Inf"} 4
+lat_seconds_sum{pop="IAD"} 3.25
+lat_seconds_count{pop="IAD"} 4
+lat_seconds_bucket{pop="AMS",le="0.1"} 0
+lat_seconds_bucket{pop="AMS",le="0.5"} 5
+lat_seconds_bucket{pop="AMS",le="+Inf"} 6
+lat_seconds_sum{pop="AMS"} 2
+lat_seconds_count{pop="AMS"} 6
 # TYPE rpc summary
 rpc{quantile="0.5"} 0.2
 rpc{quantile="0.99"} 0.9
@@ -85,7 +90,9 @@ describe('prometheus_scrape source', () => {
       { name: 'edge_conns', kind: 'gauge', value: 12.5, tags: { instance: inst }, buckets: undefined, sum: undefined, count: undefined },
       { name: 'old_total', kind: 'counter', value: 7, tags: { instance: inst }, buckets: undefined, sum: undefined, count: undefined },
       { name: 'untyped_thing', kind: 'gauge', value: 2, tags: { a: 'b', instance: inst }, buckets: undefined, sum: undefined, count: undefined },
-      { name: 'lat_seconds', kind: 'histogram', value: undefined, tags: { instance: inst }, buckets: [{ le: 0.1, count: 1 }, { le: 0.5, count: 2 }, { le: Infinity, count: 4 }], sum: 3.25, count: 4 },
+      // two label sets, with labelled _sum/_count (parse-prometheus-text-format alone folds these into one)
+      { name: 'lat_seconds', kind: 'histogram', value: undefined, tags: { pop: 'IAD', instance: inst }, buckets: [{ le: 0.1, count: 1 }, { le: 0.5, count: 2 }, { le: Infinity, count: 4 }], sum: 3.25, count: 4 },
+      { name: 'lat_seconds', kind: 'histogram', value: undefined, tags: { pop: 'AMS', instance: inst }, buckets: [{ le: 0.1, count: 0 }, { le: 0.5, count: 5 }, { le: Infinity, count: 6 }], sum: 2, count: 6 },
       { name: 'rpc', kind: 'gauge', value: 0.2, tags: { quantile: '0.5', instance: inst }, buckets: undefined, sum: undefined, count: undefined },
       { name: 'rpc', kind: 'gauge', value: 0.9, tags: { quantile: '0.99', instance: inst }, buckets: undefined, sum: undefined, count: undefined },
       { name: 'rpc_sum', kind: 'counter', value: 12, tags: { instance: inst }, buckets: undefined, sum: undefined, count: undefined },
@@ -94,7 +101,7 @@ describe('prometheus_scrape source', () => {
     assert.equal(evs[1]!.timestamp, 1714564800000);
     assert.ok(evs[0]!.timestamp >= before);
     assert.equal(ctx.metrics.counts.discarded.non_finite_value, 1);
-    assert.equal(ctx.metrics.counts.received, 10);
+    assert.equal(ctx.metrics.counts.received, 11);
   });
 
   test('errors are counted by type and do not stop the other endpoints; timeouts end the request', async () => {
