@@ -16,7 +16,7 @@ import { compress, contentEncodingFor } from '../../src/delivery/compress.js';
 import { HttpClient, bodyExcerpt, classifyHttpStatus, classifyNetworkError, redact, type HttpResponse } from '../../src/delivery/http.js';
 import { OK, type SendResult, type SinkDriver } from '../../src/delivery/types.js';
 import { signalUrl, type OpenTelemetrySinkConfig } from './config.js';
-import { MetricsEncoder, hrTime } from './metrics.js';
+import { MetricsEncoder, hrTime } from '../../src/telemetry/otlp-metrics.js';
 import { logAttributes, severityOf, type AttributeOptions } from './semconv.js';
 
 export const SCOPE = { name: 'edgetail', version: '0.1.0' };

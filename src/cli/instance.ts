@@ -5,6 +5,7 @@ import type { RawConfig } from '../config/load.js';
 import { validateConfig } from '../config/validate.js';
 import { Topology } from '../topology/topology.js';
 import { Telemetry } from '../telemetry/metrics.js';
+import { startSelfTelemetry } from '../telemetry/otel.js';
 import { assertSafeExposure, startApi, type ApiServer } from '../api/server.js';
 import { createRtHandler } from '../live/rt-api.js';
 import { attachLiveFeed, type LiveFeed, type LiveFeedOptions } from '../live/feed.js';
@@ -26,7 +27,12 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
   if (config.api.enabled) assertSafeExposure(config.api);
 
   const telemetry = new Telemetry();
-  const topology = await Topology.build(config, { telemetry, logger });
+  // Self-telemetry over OTLP: off by default, and then nothing of the OpenTelemetry SDK loads.
+  const selfTelemetry = await startSelfTelemetry(config.telemetry?.opentelemetry, process.env, telemetry, logger);
+  const topology = await Topology.build(config, { telemetry, logger }).catch(async (err: unknown) => {
+    await selfTelemetry?.shutdown();
+    throw err;
+  });
   let api: ApiServer | undefined;
   let liveFeed: LiveFeed | undefined;
   if (config.api.enabled) {
@@ -38,6 +44,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
       liveFeed = attachLiveFeed(api.server, { authToken: config.api.auth_token, logger, ...overrides.liveFeed });
     } catch (err) {
       await topology.stop(1000).catch(() => {});
+      await selfTelemetry?.shutdown();
       throw err;
     }
   }
@@ -47,6 +54,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
     await topology.stop(1000).catch(() => {});
     await liveFeed?.close();
     await api?.close();
+    await selfTelemetry?.shutdown();
     throw err;
   }
   let stopped: Promise<void> | undefined;
@@ -60,6 +68,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
         await topology.stop(deadlineMs);
         await liveFeed?.close();
         await api?.close();
+        await selfTelemetry?.shutdown();
       })();
       return stopped;
     },

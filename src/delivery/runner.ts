@@ -22,6 +22,7 @@ import { AdaptiveConcurrency, FixedConcurrency, type ConcurrencyController, type
 import { DeadLetterWriter } from './dead-letter.js';
 import { HealthTracker, type SinkHealth } from './health.js';
 import { invoke, raceSignal, realTiming, retryDelayMs, type BackoffPolicy, type Timing } from './retry.js';
+import { deliveryTracer, type BatchTrace } from './tracing.js';
 
 export type RunnerState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
 
@@ -255,20 +256,24 @@ export class SinkRunner {
 
   /** One batch: encode once, then send (and re-send the same payload) until it is settled. */
   private async deliver(chunk: Chunk): Promise<void> {
+    // Self-telemetry (off by default): one span per batch, a child span per request.
+    const trace = deliveryTracer()?.batch(this.id, this.type, chunk.events.length, chunk.bytes);
     let payload: unknown;
     try {
       payload = await invoke(() => this.driver.encode(chunk.events));
     } catch (err) {
-      if (this.abort.signal.aborted) return;
+      if (this.abort.signal.aborted) return trace?.end('aborted');
+      trace?.end('dead_letter', errorMessage(err));
       return this.deadLetter(chunk, errorMessage(err), 'encode_failed', 'encoding');
     }
     const wireBytes = this.driver.payloadBytes?.(payload) ?? chunk.bytes;
     const firstAttemptAt = this.timing.now();
     for (let attempt = 0; ; attempt++) {
-      const a = await this.attempt(payload);
-      if (a === null) return; // drain deadline: leave it unacknowledged
+      const a = await this.attempt(payload, trace, attempt);
+      if (a === null) return trace?.end('aborted'); // drain deadline: leave it unacknowledged
       const result = a.result;
       if (result.kind === 'ok') {
+        trace?.end('delivered');
         this.healthState.requestSucceeded();
         this.counters.sent += chunk.events.length;
         this.ctx.metrics.sent(chunk.events.length, wireBytes);
@@ -278,21 +283,26 @@ export class SinkRunner {
       }
       this.counters.failed_requests += 1;
       this.healthState.requestFailed(result.reason);
-      if (result.kind === 'permanent') return this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
+      if (result.kind === 'permanent') {
+        trace?.end('dead_letter', result.reason);
+        return this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
+      }
       const delay = retryDelayMs(this.backoff, attempt, result.afterMs, this.timing.random);
       if (this.maxRetryMs > 0 && this.timing.now() - firstAttemptAt + delay > this.maxRetryMs) {
+        trace?.end('dead_letter', `retries exhausted: ${result.reason}`);
         return this.deadLetter(chunk, `retries exhausted: ${result.reason}`, 'request_failed', 'sending');
       }
       this.counters.retries += 1;
       this.ctx.metrics.retried();
       this.ctx.logger.debug({ reason: result.reason, attempt: attempt + 1, delay_ms: Math.round(delay) }, 'request failed; will retry');
       await this.timing.sleep(delay, this.abort.signal);
-      if (this.abort.signal.aborted) return;
+      if (this.abort.signal.aborted) return trace?.end('aborted');
     }
   }
 
   /** One request with its timeout; null when the drain deadline aborted it. */
-  private async attempt(payload: unknown): Promise<Attempt | null> {
+  private async attempt(payload: unknown, trace?: BatchTrace, n = 0): Promise<Attempt | null> {
+    const span = trace?.request(n);
     const ctl = new AbortController();
     const stop = this.abort.signal;
     const onStop = () => ctl.abort(stop.reason);
@@ -313,6 +323,7 @@ export class SinkRunner {
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
     }
+    span?.end(a.outcome, a.result.kind === 'ok' ? undefined : a.result.reason);
     if (stop.aborted) return null;
     const rtt = this.timing.now() - started;
     this.counters.requests += 1;

@@ -14,7 +14,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { DataPoint, MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { HistogramBucket, MetricEvent } from '../../src/core/event.js';
+import type { HistogramBucket, MetricEvent } from '../core/event.js';
 
 // Values of @opentelemetry/sdk-metrics' enums (DataPointType, AggregationTemporality) and of the API's ValueType.
 const HISTOGRAM = 0;
