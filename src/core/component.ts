@@ -27,6 +27,8 @@ export interface ComponentMetrics {
   error(errorType: string, stage: string): void;
   /** Sources: how far behind the newest data this source is, in seconds. */
   lag(seconds: number): void;
+  /** Kafka sources: messages behind the partition's high watermark (consumer lag). */
+  partitionLag?(topic: string, partition: number, messages: number): void;
 }
 
 export interface ComponentContext {

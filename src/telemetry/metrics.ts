@@ -24,6 +24,7 @@ export class Telemetry {
   readonly inflight: client.Gauge<'component_id' | 'component_type'>;
   readonly concurrencyLimit: client.Gauge<'component_id' | 'component_type'>;
   readonly corruptRecords: client.Counter<'component_id' | 'component_type'>;
+  readonly kafkaLag: client.Gauge<'component_id' | 'component_type' | 'topic' | 'partition'>;
 
   constructor(collectDefault = true) {
     this.registry = new client.Registry();
@@ -49,6 +50,7 @@ export class Telemetry {
     this.inflight = new client.Gauge({ name: 'edgetail_sink_inflight_requests', help: 'Requests in flight.', labelNames: l2, registers });
     this.concurrencyLimit = new client.Gauge({ name: 'edgetail_sink_concurrency_limit', help: 'Current (adaptive) concurrency limit.', labelNames: l2, registers });
     this.corruptRecords = new client.Counter({ name: 'edgetail_buffer_corrupt_records_total', help: 'Disk buffer records found corrupt (bad CRC, torn tail) and skipped.', labelNames: l2, registers });
+    this.kafkaLag = new client.Gauge({ name: 'edgetail_kafka_consumer_lag_messages', help: 'Kafka source: messages behind the high watermark, per topic partition.', labelNames: [...l2, 'topic', 'partition'], registers });
     if (collectDefault) client.collectDefaultMetrics({ register: this.registry, prefix: 'edgetail_process_' });
   }
 
@@ -76,6 +78,7 @@ export class Telemetry {
       discarded: (n, reason) => this.discarded.labels({ ...labels, reason }).inc(n),
       error: (error_type, stage) => this.errors.labels({ ...labels, error_type, stage }).inc(),
       lag: (s) => lag.set(s),
+      partitionLag: (topic, partition, messages) => this.kafkaLag.labels({ ...labels, topic, partition: String(partition) }).set(messages),
       buffer: (events, bytes) => { bufE.set(events); bufB.set(bytes); },
       requestDone: (seconds, outcome) => this.requestDuration.labels({ ...labels, outcome }).observe(seconds),
       retried: () => retries.inc(),

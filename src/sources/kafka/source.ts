@@ -95,6 +95,7 @@ export class KafkaSource implements Source {
     const last = msgs[msgs.length - 1]!;
     this.ctx.metrics.lag(Math.max(0, (Date.now() - Number(last.timestamp)) / 1000));
     this.lagByPartition.set(`${batch.topic}/${batch.partition}`, batch.offsetLag());
+    this.ctx.metrics.partitionLag?.(batch.topic, batch.partition, Number(batch.offsetLag()));
     const done = this.tracker.register(batch.topic, batch.partition, last.offset);
     const fin = new Finalizer((status: BatchStatus) => {
       if (status === 'errored') this.erroredBatches++;
