@@ -10,6 +10,8 @@ import { fileSink } from './file/index.js';
 import { httpSink } from './http/index.js';
 import { kafkaSink } from './kafka/index.js';
 import { liveSink } from './live/index.js';
+import { openTelemetrySink } from './opentelemetry/index.js';
+import { prometheusExporterSink } from './prometheus_exporter/index.js';
 import { splunkHecLogsSink } from './splunk_hec_logs/index.js';
 
-export const sinkDefs: SinkDef<any, AnySinkDriver>[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink, fastlySink];
+export const sinkDefs: SinkDef<any, AnySinkDriver>[] = [httpSink, splunkHecLogsSink, fileSink, consoleSink, blackholeSink, liveSink, awsS3Sink, datadogLogsSink, datadogMetricsSink, kafkaSink, fastlySink, openTelemetrySink, prometheusExporterSink];

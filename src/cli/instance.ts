@@ -5,6 +5,7 @@ import type { RawConfig } from '../config/load.js';
 import { validateConfig } from '../config/validate.js';
 import { Topology } from '../topology/topology.js';
 import { Telemetry } from '../telemetry/metrics.js';
+import { startSelfTelemetry } from '../telemetry/otel.js';
 import { assertSafeExposure, startApi, type ApiServer } from '../api/server.js';
 import { createRtHandler } from '../live/rt-api.js';
 import { createRtIngestHandler } from '../live/rt-ingest.js';
@@ -29,7 +30,12 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
   if (config.api.enabled) assertSafeExposure(config.api);
 
   const telemetry = new Telemetry();
-  const topology = await Topology.build(config, { telemetry, logger });
+  // Self-telemetry over OTLP: off by default, and then nothing of the OpenTelemetry SDK loads.
+  const selfTelemetry = await startSelfTelemetry(config.telemetry?.opentelemetry, process.env, telemetry, logger);
+  const topology = await Topology.build(config, { telemetry, logger }).catch(async (err: unknown) => {
+    await selfTelemetry?.shutdown();
+    throw err;
+  });
   let api: ApiServer | undefined;
   let liveFeed: LiveFeed | undefined;
   /** Held while rt ingest is on, so records have rollups to merge into even without a live sink. */
@@ -46,6 +52,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
     } catch (err) {
       await topology.stop(1000).catch(() => {});
       if (ingestStore) releaseLiveStore(ingestStore);
+      await selfTelemetry?.shutdown();
       throw err;
     }
   }
@@ -56,6 +63,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
     await liveFeed?.close();
     await api?.close();
     if (ingestStore) releaseLiveStore(ingestStore);
+    await selfTelemetry?.shutdown();
     throw err;
   }
   let stopped: Promise<void> | undefined;
@@ -70,6 +78,7 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
         await liveFeed?.close();
         await api?.close();
         if (ingestStore) releaseLiveStore(ingestStore);
+        await selfTelemetry?.shutdown();
       })();
       return stopped;
     },

@@ -1,5 +1,5 @@
 /** The top level of a config file: data_dir, api, and the three component sections. */
-import { z, listenAddress, secret } from '../core/schema.js';
+import { z, httpUrl, listenAddress, posNumber, secret } from '../core/schema.js';
 
 const componentSection = z.record(
   z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'component ids may use letters, digits, _ and - only' }),
@@ -18,7 +18,29 @@ export const apiSchema = z
   })
   .default({ enabled: true, address: '127.0.0.1:8686', allow_unauthenticated: false, fastly_api_keys: [] });
 
+/**
+ * Self-telemetry over OTLP (src/telemetry/otel.ts): off unless `enabled: true`, or unset and the
+ * standard OTEL_EXPORTER_OTLP_*ENDPOINT variables are; OTEL_SDK_DISABLED=true always wins.
+ */
+export const openTelemetrySelfSchema = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    /** Base URL (/v1/traces, /v1/metrics appended); default: OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318. */
+    endpoint: httpUrl().optional(),
+    /** Default: OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf. */
+    protocol: z.enum(['http/protobuf', 'http/json'], { error: 'expected http/protobuf or http/json' }).optional(),
+    headers: z.record(z.string(), secret()).default({}),
+    service_name: z.string().min(1).optional(),
+    traces: z.boolean().default(true),
+    metrics: z.boolean().default(true),
+    export_interval_secs: posNumber().default(60),
+  })
+  .default({ headers: {}, traces: true, metrics: true, export_interval_secs: 60 });
+
+export const telemetrySchema = z.strictObject({ opentelemetry: openTelemetrySelfSchema }).default({ opentelemetry: { headers: {}, traces: true, metrics: true, export_interval_secs: 60 } });
+
 export const topSchema = z.strictObject({
+  telemetry: telemetrySchema,
   data_dir: z.string().min(1).default('./data'),
   api: apiSchema,
   sources: componentSection.default({}),
@@ -28,3 +50,4 @@ export const topSchema = z.strictObject({
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;
+export type OpenTelemetrySelfConfig = z.infer<typeof openTelemetrySelfSchema>;

@@ -9,7 +9,9 @@ import type { ConfigProblem } from '../core/errors.js';
 import { checkGraph, type GraphNode } from './graph.js';
 import type { RawConfig } from './load.js';
 import { findDef, knownTypes, type AnyDef } from './registry.js';
-import { topSchema, type ApiConfig } from './schema.js';
+import { topSchema, type ApiConfig, type telemetrySchema } from './schema.js';
+
+export type TelemetryConfig = import('zod').infer<typeof telemetrySchema>;
 
 export interface ComponentSpec {
   id: string;
@@ -25,6 +27,8 @@ export interface ValidatedConfig {
   dataDir: string;
   api: ApiConfig;
   shutdownTimeoutSecs: number;
+  /** Optional (configs built in code may leave it out): self-telemetry off. */
+  telemetry?: TelemetryConfig;
   components: ComponentSpec[];
 }
 
@@ -128,7 +132,7 @@ export function validateConfig(raw: RawConfig, mode: 'validate' | 'run'): Valida
   const hasErrors = problems.some((p) => p.severity === 'error');
   if (!top || hasErrors) return { config: undefined, problems };
   return {
-    config: { dataDir: top.data_dir, api: top.api, shutdownTimeoutSecs: top.shutdown_timeout_secs, components },
+    config: { dataDir: top.data_dir, api: top.api, shutdownTimeoutSecs: top.shutdown_timeout_secs, telemetry: top.telemetry, components },
     problems,
   };
 }

@@ -22,6 +22,7 @@ import { AdaptiveConcurrency, FixedConcurrency, type ConcurrencyController, type
 import { DeadLetterWriter } from './dead-letter.js';
 import { HealthTracker, type SinkHealth } from './health.js';
 import { invoke, raceSignal, realTiming, retryDelayMs, type BackoffPolicy, type Timing } from './retry.js';
+import { deliveryTracer, type BatchTrace } from './tracing.js';
 
 export type RunnerState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
 
@@ -265,40 +266,49 @@ export class SinkRunner {
 
   /** One batch: encode once, then send (and re-send the same payload) until it is settled. */
   private async deliver(chunk: Chunk): Promise<void> {
+    // Self-telemetry (off by default): one span per batch, a child span per request.
+    const trace = deliveryTracer()?.batch(this.id, this.type, chunk.events.length, chunk.bytes);
     let payload: unknown;
     try {
       payload = await invoke(() => this.driver.encode(chunk.events));
     } catch (err) {
-      if (this.abort.signal.aborted) return;
+      if (this.abort.signal.aborted) return trace?.end('aborted');
+      trace?.end('dead_letter', errorMessage(err));
       return this.deadLetter(chunk, errorMessage(err), 'encode_failed', 'encoding');
     }
-    return this.sendUntilSettled(chunk, payload, 0, this.timing.now());
+    return this.sendUntilSettled(chunk, payload, 0, this.timing.now(), trace);
   }
 
-  private async sendUntilSettled(chunk: Chunk, payload: unknown, firstAttempt: number, firstAttemptAt: number): Promise<void> {
+  private async sendUntilSettled(chunk: Chunk, payload: unknown, firstAttempt: number, firstAttemptAt: number, trace: BatchTrace | undefined): Promise<void> {
     const wireBytes = this.driver.payloadBytes?.(payload) ?? chunk.bytes;
     for (let attempt = firstAttempt; ; attempt++) {
-      const a = await this.attempt(payload);
-      if (a === null) return; // drain deadline: leave it unacknowledged
+      const a = await this.attempt(payload, trace, attempt);
+      if (a === null) return trace?.end('aborted'); // drain deadline: leave it unacknowledged
       const result = a.result;
       if (result.kind === 'accepted') {
         // A streaming sink took the batch into an open object: free the slot, settle later.
         this.healthState.requestSucceeded();
         this.unflushed += 1;
         this.settling += 1;
-        void this.settleLater(chunk, payload, result.settled, attempt, firstAttemptAt, wireBytes);
+        void this.settleLater(chunk, payload, result.settled, attempt, firstAttemptAt, wireBytes, trace);
         return;
       }
-      if (result.kind === 'ok') return this.delivered(chunk, wireBytes);
+      if (result.kind === 'ok') {
+        trace?.end('delivered');
+        return this.delivered(chunk, wireBytes);
+      }
       this.counters.failed_requests += 1;
       this.healthState.requestFailed(result.reason);
-      if (result.kind === 'permanent') return this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
-      if (!(await this.backoffBeforeRetry(result, attempt, firstAttemptAt, chunk))) return;
+      if (result.kind === 'permanent') {
+        trace?.end('dead_letter', result.reason);
+        return this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
+      }
+      if (!(await this.backoffBeforeRetry(result, attempt, firstAttemptAt, chunk, trace))) return;
     }
   }
 
   /** The outcome of an `accepted` batch: ack, dead-letter, or send it again (from a fresh slot). */
-  private async settleLater(chunk: Chunk, payload: unknown, settled: Promise<SendResult>, attempt: number, firstAttemptAt: number, wireBytes: number): Promise<void> {
+  private async settleLater(chunk: Chunk, payload: unknown, settled: Promise<SendResult>, attempt: number, firstAttemptAt: number, wireBytes: number, trace: BatchTrace | undefined): Promise<void> {
     try {
       let result: SendResult;
       try {
@@ -307,16 +317,22 @@ export class SinkRunner {
       } catch (err) {
         result = { kind: 'retryable', reason: errorMessage(err) };
       }
-      if (this.abort.signal.aborted) return;
-      if (result.kind === 'ok') return this.delivered(chunk, wireBytes);
+      if (this.abort.signal.aborted) return trace?.end('aborted');
+      if (result.kind === 'ok') {
+        trace?.end('delivered');
+        return this.delivered(chunk, wireBytes);
+      }
       this.counters.failed_requests += 1;
       this.healthState.requestFailed(result.reason);
-      if (result.kind === 'permanent') return await this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
-      if (!(await this.backoffBeforeRetry(result, attempt, firstAttemptAt, chunk))) return;
+      if (result.kind === 'permanent') {
+        trace?.end('dead_letter', result.reason);
+        return await this.deadLetter(chunk, result.reason, 'request_failed', 'sending');
+      }
+      if (!(await this.backoffBeforeRetry(result, attempt, firstAttemptAt, chunk, trace))) return;
       this.inflight += 1;
       this.ctx.metrics.inflight(this.inflight);
       try {
-        await this.sendUntilSettled(chunk, payload, attempt + 1, firstAttemptAt);
+        await this.sendUntilSettled(chunk, payload, attempt + 1, firstAttemptAt, trace);
       } finally {
         this.inflight -= 1;
         this.ctx.metrics.inflight(this.inflight);
@@ -339,9 +355,10 @@ export class SinkRunner {
   }
 
   /** Sleeps before the next attempt; false when the batch was dead-lettered or the drain aborted. */
-  private async backoffBeforeRetry(result: { reason: string; afterMs?: number }, attempt: number, firstAttemptAt: number, chunk: Chunk): Promise<boolean> {
+  private async backoffBeforeRetry(result: { reason: string; afterMs?: number }, attempt: number, firstAttemptAt: number, chunk: Chunk, trace: BatchTrace | undefined): Promise<boolean> {
     const delay = retryDelayMs(this.backoff, attempt, result.afterMs, this.timing.random);
     if (this.maxRetryMs > 0 && this.timing.now() - firstAttemptAt + delay > this.maxRetryMs) {
+      trace?.end('dead_letter', `retries exhausted: ${result.reason}`);
       await this.deadLetter(chunk, `retries exhausted: ${result.reason}`, 'request_failed', 'sending');
       return false;
     }
@@ -349,11 +366,14 @@ export class SinkRunner {
     this.ctx.metrics.retried();
     this.ctx.logger.debug({ reason: result.reason, attempt: attempt + 1, delay_ms: Math.round(delay) }, 'request failed; will retry');
     await this.timing.sleep(delay, this.abort.signal);
-    return !this.abort.signal.aborted;
+    if (!this.abort.signal.aborted) return true;
+    trace?.end('aborted');
+    return false;
   }
 
   /** One request with its timeout; null when the drain deadline aborted it. */
-  private async attempt(payload: unknown): Promise<Attempt | null> {
+  private async attempt(payload: unknown, trace?: BatchTrace, n = 0): Promise<Attempt | null> {
+    const span = trace?.request(n);
     const ctl = new AbortController();
     const stop = this.abort.signal;
     const onStop = () => ctl.abort(stop.reason);
@@ -374,6 +394,7 @@ export class SinkRunner {
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
     }
+    span?.end(a.outcome, a.result.kind === 'ok' || a.result.kind === 'accepted' ? undefined : a.result.reason);
     if (stop.aborted) return null;
     const rtt = this.timing.now() - started;
     this.counters.requests += 1;

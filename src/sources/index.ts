@@ -7,5 +7,6 @@ import { kafkaSource } from './kafka/index.js';
 import { httpServerSource } from './http_server/index.js';
 import { syslogSource } from './syslog/index.js';
 import { fastlyRealtimeSource } from './fastly_realtime/index.js';
+import { prometheusScrapeSource } from './prometheus_scrape/index.js';
 
-export const sourceDefs: SourceDef[] = [fileSource, demoSource, internalMetricsSource, kafkaSource, httpServerSource, syslogSource, fastlyRealtimeSource];
+export const sourceDefs: SourceDef[] = [fileSource, demoSource, internalMetricsSource, kafkaSource, httpServerSource, syslogSource, fastlyRealtimeSource, prometheusScrapeSource];

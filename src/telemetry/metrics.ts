@@ -96,6 +96,8 @@ export class Telemetry {
       corrupt: (n) => this.corruptRecords.labels(labels).inc(n),
       initSink: () => {
         for (const outcome of ['ok', 'retryable', 'permanent', 'error'] as const) this.requestDuration.zero({ ...labels, outcome });
+        retries.inc(0);
+        this.corruptRecords.labels(labels).inc(0);
       },
     };
   }

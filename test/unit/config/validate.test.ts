@@ -41,7 +41,7 @@ sinks:
   assert.deepEqual(got, [
     'error api.adress: unknown key',
     'error sources.b.max_line_bytes: expected a positive integer',
-    'error sources.a.type: unknown source type "nope" (known: demo, fastly_realtime, file, http_server, internal_metrics, kafka, syslog)',
+    'error sources.a.type: unknown source type "nope" (known: demo, fastly_realtime, file, http_server, internal_metrics, kafka, prometheus_scrape, syslog)',
     'error transforms.b: id "b" is already used by sources.b; ids are unique across sources, transforms and sinks',
   ].sort((x, y) => x.slice(6).localeCompare(y.slice(6))));
 });
