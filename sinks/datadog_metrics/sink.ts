@@ -12,7 +12,7 @@ import type { SendResult, SinkDriver } from '../../src/delivery/types.js';
 import { sendParts, splitBySize } from '../datadog_logs/parts.js';
 import { DatadogTransport, callDatadog, datadogConfiguration, siteUrl } from '../datadog_logs/transport.js';
 import type { DatadogMetricsConfig } from './config.js';
-import { MAX_PAYLOAD_BYTES_COMPRESSED, MAX_PAYLOAD_BYTES_PLAIN, MAX_SERIES_PER_PAYLOAD, seriesBytes, toSeries, type Series, type SeriesOptions } from './encode.js';
+import { AbsoluteDeltas, MAX_PAYLOAD_BYTES_COMPRESSED, MAX_PAYLOAD_BYTES_PLAIN, MAX_SERIES_PER_PAYLOAD, seriesBytes, toSeries, type Series, type SeriesOptions } from './encode.js';
 
 export interface DatadogMetricsPayload {
   parts: Series[][];
@@ -38,6 +38,7 @@ export function buildDatadogMetricsSink(config: DatadogMetricsConfig, ctx: Compo
     counterType: config.counter_type,
     interval: config.interval_secs,
   };
+  const deltas = new AbsoluteDeltas();
   const onSkipped = (n: number): void => {
     for (let i = 0; i < n; i++) ctx.metrics.error('non_finite_value', 'encoding');
   };
@@ -47,7 +48,7 @@ export function buildDatadogMetricsSink(config: DatadogMetricsConfig, ctx: Compo
 
   return {
     encode(events: Event[]): DatadogMetricsPayload {
-      const { parts, bytes } = splitBySize(toSeries(events, opts, onSkipped), seriesBytes, MAX_SERIES_PER_PAYLOAD, maxBytes);
+      const { parts, bytes } = splitBySize(toSeries(events, opts, onSkipped, deltas), seriesBytes, MAX_SERIES_PER_PAYLOAD, maxBytes);
       return { parts, next: 0, bytes };
     },
     send(p: DatadogMetricsPayload, signal: AbortSignal): Promise<SendResult> {

@@ -19,10 +19,11 @@ export const openTelemetrySinkSchema = sinkSchema({
   /** Resource attributes of every export (service.name defaults to edgetail). */
   resource: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]), { error: 'expected a map of attribute names to values' }).default({}),
   /**
-   * How the `value` of counter MetricEvents is read: absolute (a running total, as internal_metrics
-   * and prometheus_scrape emit by default) → cumulative sums; incremental → delta sums.
+   * How counters and histograms are read: auto (default) — each event says (`absolute`: running
+   * totals, as internal_metrics and prometheus_scrape emit by default → cumulative; otherwise
+   * increments, as aggregate and fastly_realtime emit → delta); absolute / incremental force one.
    */
-  counter_mode: z.enum(['absolute', 'incremental'], { error: 'expected absolute or incremental' }).default('absolute'),
+  counter_mode: z.enum(['auto', 'absolute', 'incremental'], { error: 'expected auto, absolute or incremental' }).default('auto'),
   /** Log fields without a semantic-convention name keep their edgetail name, after this prefix. */
   attribute_prefix: z.string().default(''),
   tls: tlsClient().optional(),

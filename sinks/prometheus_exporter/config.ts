@@ -12,8 +12,9 @@ export const prometheusExporterSchema = sinkSchema({
   expire_secs: posNumber().default(300),
   /** Upper bound of series held; events of new series beyond it are discarded (reason series_limit). */
   max_series: posInt().default(10_000),
-  /** absolute: a counter event's value is the running total (set); incremental: it is added. */
-  counter_mode: z.enum(['absolute', 'incremental'], { error: 'expected absolute or incremental' }).default('absolute'),
+  /** auto (default): each event's `absolute` flag decides; absolute: a counter event's value is the
+   *  running total (set); incremental: it is added. */
+  counter_mode: z.enum(['auto', 'absolute', 'incremental'], { error: 'expected auto, absolute or incremental' }).default('auto'),
   /** Prefix as `<namespace>_<name>`. */
   namespace: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: 'expected a metric name prefix ([a-zA-Z_][a-zA-Z0-9_]*)' }).optional(),
   /** When set, scrapes need `Authorization: Bearer <token>`. */

@@ -12,7 +12,7 @@ import type { HistogramBucket, MetricEvent, MetricKind } from '../../src/core/ev
 export interface SeriesOptions {
   expireMs: number;
   maxSeries: number;
-  counterMode: 'absolute' | 'incremental';
+  counterMode: 'auto' | 'absolute' | 'incremental';
   namespace: string | undefined;
   now: () => number;
 }
@@ -142,16 +142,20 @@ export class SeriesStore {
       }
       s.lastSeen = now;
       if (ev.kind === 'gauge') s.value = ev.value!;
-      else if (ev.kind === 'counter') s.value = this.o.counterMode === 'absolute' ? ev.value! : s.value + ev.value!;
+      else if (ev.kind === 'counter') s.value = this.absolute(ev) ? ev.value! : s.value + ev.value!;
       else this.histogram(s, ev);
     }
     return r;
   }
 
+  private absolute(ev: MetricEvent): boolean {
+    return this.o.counterMode === 'auto' ? ev.absolute === true : this.o.counterMode === 'absolute';
+  }
+
   private histogram(s: Series, ev: MetricEvent): void {
     const buckets = [...ev.buckets!].sort((a, b) => a.le - b.le);
     const count = ev.count ?? buckets[buckets.length - 1]!.count;
-    if (this.o.counterMode === 'incremental' && s.buckets && sameBounds(s.buckets, buckets)) {
+    if (!this.absolute(ev) && s.buckets && sameBounds(s.buckets, buckets)) {
       s.buckets = s.buckets.map((b, i) => ({ le: b.le, count: b.count + buckets[i]!.count }));
       s.sum += ev.sum ?? 0;
       s.count += count;

@@ -39,6 +39,14 @@ export interface MetricEvent {
   sum: number | undefined;
   count: number | undefined;
   tags: Record<string, string>;
+  /**
+   * Counters and histograms: true when value / buckets / sum / count are running totals (as a
+   * Prometheus endpoint or edgetail's own registry report them); absent or false when they are the
+   * change since the series' previous event (what `aggregate` and `fastly_realtime` emit). Metric
+   * sinks read it: Prometheus sets or adds, OTLP picks cumulative or delta temporality, Datadog
+   * counts convert running totals to increments. Gauges ignore it.
+   */
+  absolute?: boolean;
   /** Epoch milliseconds. */
   timestamp: number;
   id: string;
@@ -71,9 +79,10 @@ export function makeMetricEvent(
     count?: number;
     tags?: Record<string, string>;
     timestamp: number;
+    absolute?: boolean;
   },
 ): MetricEvent {
-  return {
+  const ev: MetricEvent = {
     type: 'metric',
     name: m.name,
     kind: m.kind,
@@ -87,6 +96,8 @@ export function makeMetricEvent(
     source,
     size: 64 + m.name.length,
   };
+  if (m.absolute === true) ev.absolute = true;
+  return ev;
 }
 
 /** A shallow copy whose fields object may be mutated without touching the original. */

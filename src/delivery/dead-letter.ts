@@ -63,6 +63,11 @@ export interface DeadLetterRecord {
 
 const METRIC_KINDS = new Set(['counter', 'gauge', 'histogram']);
 
+/** True for the wire object of a metric event (encoding.ts metricToWire). */
+export function isMetricWire(o: Record<string, unknown>): o is Record<string, unknown> & { name: string; tags: Record<string, string> } {
+  return typeof o.name === 'string' && METRIC_KINDS.has(o.kind as string) && o.tags !== null && typeof o.tags === 'object' && !('raw' in o);
+}
+
 /**
  * The event of a dead-letter record, rebuilt from its wire object (for replay). Parsed log events
  * come back with their fields, timestamp and id; the original line survives only for lines that
@@ -72,7 +77,7 @@ export function wireToEvent(o: Record<string, unknown>, source: string, size: nu
   const ts = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) : NaN;
   const timestamp = Number.isNaN(ts) ? Date.now() : ts;
   const id = typeof o.event_id === 'string' ? o.event_id : '';
-  if (typeof o.name === 'string' && METRIC_KINDS.has(o.kind as string) && o.tags !== null && typeof o.tags === 'object' && !('raw' in o)) {
+  if (isMetricWire(o)) {
     const buckets = Array.isArray(o.buckets)
       ? (o.buckets as Array<{ le: number | string; count: number }>).map((b) => ({ le: b.le === '+Inf' ? Infinity : Number(b.le), count: b.count }))
       : undefined;
@@ -85,6 +90,7 @@ export function wireToEvent(o: Record<string, unknown>, source: string, size: nu
       sum: typeof o.sum === 'number' ? o.sum : undefined,
       count: typeof o.count === 'number' ? o.count : undefined,
       tags: o.tags as Record<string, string>,
+      ...(o.absolute === true ? { absolute: true } : {}),
       timestamp,
       id,
       source,

@@ -98,6 +98,7 @@ function metricToWire(m: MetricEvent, f: WireFilter | undefined): Record<string,
   if (m.buckets !== undefined && keep(f, 'buckets')) o.buckets = wireBuckets(m);
   if (m.sum !== undefined && keep(f, 'sum')) o.sum = m.sum;
   if (m.count !== undefined && keep(f, 'count')) o.count = m.count;
+  if (m.absolute === true && keep(f, 'absolute')) o.absolute = true;
   if (keep(f, 'tags')) o.tags = m.tags;
   if (keep(f, 'event_id')) o.event_id = m.id;
   return o;

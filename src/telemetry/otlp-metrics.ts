@@ -58,7 +58,8 @@ function seriesKey(name: string, tags: Record<string, string>): string {
 export interface MetricsEncoderOptions {
   resource: Resource;
   scope: { name: string; version?: string };
-  counterMode: 'absolute' | 'incremental';
+  /** auto: each event's `absolute` flag decides; absolute / incremental: forced for every event. */
+  counterMode: 'auto' | 'absolute' | 'incremental';
 }
 
 /** Stateful only for start times (cumulative series start; delta series continue). */
@@ -68,7 +69,7 @@ export class MetricsEncoder {
 
   /** `onSkipped` is told how many events had no usable value (non-finite, non-cumulative buckets). */
   toResourceMetrics(events: readonly MetricEvent[], onSkipped: (n: number) => void): { metrics: ResourceMetrics; points: number } {
-    const byName = new Map<string, { kind: MetricEvent['kind']; points: DataPoint<unknown>[] }>();
+    const byName = new Map<string, { kind: MetricEvent['kind']; cumulative: boolean; points: DataPoint<unknown>[] }>();
     let skipped = 0;
     let points = 0;
     for (let i = 0; i < events.length; i++) {
@@ -89,17 +90,18 @@ export class MetricsEncoder {
         }
         value = ev.value;
       }
-      const start = ev.kind === 'gauge' ? end : this.startOf(ev, end);
-      const key = `${ev.kind}\u0000${ev.name}`;
+      const cumulative = this.isAbsolute(ev);
+      const start = ev.kind === 'gauge' ? end : this.startOf(ev, end, cumulative);
+      const key = `${ev.kind}${cumulative ? 'c' : 'd'}\u0000${ev.name}`;
       let m = byName.get(key);
-      if (!m) byName.set(key, (m = { kind: ev.kind, points: [] }));
+      if (!m) byName.set(key, (m = { kind: ev.kind, cumulative, points: [] }));
       m.points.push({ startTime: start, endTime: end, attributes: ev.tags, value });
       points++;
     }
     if (skipped > 0) onSkipped(skipped);
     const metrics: MetricData[] = [];
-    const temporality = this.o.counterMode === 'absolute' ? CUMULATIVE : DELTA;
     for (const [key, m] of byName) {
+      const temporality = m.cumulative ? CUMULATIVE : DELTA;
       const descriptor = { name: key.slice(key.indexOf('\u0000') + 1), description: '', unit: '', valueType: DOUBLE };
       if (m.kind === 'gauge') metrics.push({ descriptor, aggregationTemporality: CUMULATIVE, dataPointType: GAUGE, dataPoints: m.points } as unknown as MetricData);
       else if (m.kind === 'counter') metrics.push({ descriptor, aggregationTemporality: temporality, dataPointType: SUM, dataPoints: m.points, isMonotonic: true } as unknown as MetricData);
@@ -108,12 +110,16 @@ export class MetricsEncoder {
     return { metrics: { resource: this.o.resource, scopeMetrics: [{ scope: this.o.scope, metrics }] }, points };
   }
 
-  private startOf(ev: MetricEvent, end: HrTime): HrTime {
+  private isAbsolute(ev: MetricEvent): boolean {
+    return this.o.counterMode === 'auto' ? ev.absolute === true : this.o.counterMode === 'absolute';
+  }
+
+  private startOf(ev: MetricEvent, end: HrTime, cumulative: boolean): HrTime {
     const key = seriesKey(ev.name, ev.tags);
     const prev = this.starts.get(key);
     // Bounded: past this many series, start times restart (a reset, which OTLP consumers handle).
     if (prev === undefined && this.starts.size >= MAX_TRACKED_SERIES) this.starts.clear();
-    if (this.o.counterMode === 'absolute') {
+    if (cumulative) {
       if (prev) return prev;
       this.starts.set(key, end);
       return end;

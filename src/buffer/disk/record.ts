@@ -60,6 +60,7 @@ interface StoredMetric {
   sum?: number | null;
   count?: number | null;
   tags?: Record<string, string>;
+  absolute?: boolean;
 }
 
 interface StoredEvent extends StoredMetric {
@@ -91,6 +92,7 @@ export function decodeEvents(payload: Buffer): Event[] {
         sum: s.sum ?? undefined,
         count: s.count ?? undefined,
         tags: s.tags ?? {},
+        ...(s.absolute === true ? { absolute: true } : {}),
         timestamp: s.timestamp,
         id: s.id,
         source: s.source,

@@ -101,6 +101,11 @@ export function convertMetrics(metrics: readonly InternalMetric[], o: ConvertOpt
 export class DeltaTracker {
   private prev = new Map<string, { value: number; buckets: number[]; sum: number; count: number }>();
 
+  /** Without a tracker (counter_mode absolute) the events say what they carry: running totals. */
+  static markAbsolute(events: MetricEvent[]): void {
+    for (const ev of events) if (ev.kind !== 'gauge') ev.absolute = true;
+  }
+
   apply(events: MetricEvent[]): void {
     const next = new Map<string, { value: number; buckets: number[]; sum: number; count: number }>();
     for (const ev of events) {

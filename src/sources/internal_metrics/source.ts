@@ -64,7 +64,8 @@ export class InternalMetricsSource implements Source {
         timestamp: Date.now(),
         namespace: this.config.namespace,
       });
-      this.delta?.apply(events);
+      if (this.delta) this.delta.apply(events);
+      else DeltaTracker.markAbsolute(events);
       if (events.length === 0) return;
       this.ctx.metrics.received(events.length, 0);
       this.emitted += events.length;

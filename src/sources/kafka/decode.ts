@@ -1,10 +1,12 @@
 /**
- * Message value → LogEvent. `edgetail_json` reverses the kafka sink's encoding (the wire object of
+ * Message value → event. `edgetail_json` reverses the kafka sink's encoding (the wire object of
  * src/delivery/encoding.ts): `event_id` becomes the id, `timestamp` (ISO) the timestamp, `raw` (only
- * present for lines that did not parse) the raw line, the rest the fields. Other formats parse the
- * value as a log line with getFormat(); their ids are `<topic>:<partition>:<offset>`.
+ * present for lines that did not parse) the raw line, the rest the fields; a metric's wire object
+ * (name, kind, tags, value/buckets…) becomes a metric event again. Other formats parse the value as
+ * a log line with getFormat(); their ids are `<topic>:<partition>:<offset>`.
  */
-import { makeLogEvent, type LogEvent } from '../../core/event.js';
+import { makeLogEvent, type Event } from '../../core/event.js';
+import { isMetricWire, wireToEvent } from '../../delivery/dead-letter.js';
 import { getFormat, toLogEvent, type Format } from '../../formats/index.js';
 import { EDGETAIL_JSON, type KafkaSourceFormat } from './config.js';
 
@@ -16,9 +18,9 @@ export interface RawMessage {
   arrival: number;
 }
 
-export type Decoder = (m: RawMessage, source: string) => LogEvent | null;
+export type Decoder = (m: RawMessage, source: string) => Event | null;
 
-export function decodeEdgetailJson(m: RawMessage, source: string): LogEvent {
+export function decodeEdgetailJson(m: RawMessage, source: string): Event {
   const value = m.value;
   let o: unknown;
   try {
@@ -30,6 +32,11 @@ export function decodeEdgetailJson(m: RawMessage, source: string): LogEvent {
     return makeLogEvent(source, m.id, m.arrival, { parse_error: 'not an edgetail JSON object' }, value, value.length);
   }
   const fields = o as Record<string, unknown>;
+  if (isMetricWire(fields)) {
+    const ev = wireToEvent(fields, source, value.length);
+    if (ev.id === '') ev.id = m.id;
+    return ev;
+  }
   const ts = typeof fields.timestamp === 'string' ? Date.parse(fields.timestamp) : NaN;
   const id = typeof fields.event_id === 'string' ? fields.event_id : m.id;
   const raw = typeof fields.raw === 'string' ? fields.raw : undefined;

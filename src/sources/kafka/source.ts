@@ -8,7 +8,7 @@
  */
 import { Kafka, type Consumer, type EachBatchPayload } from 'kafkajs';
 import type { Source, SourceContext } from '../../core/component.js';
-import type { LogEvent } from '../../core/event.js';
+import type { Event } from '../../core/event.js';
 import { errorMessage } from '../../core/errors.js';
 import { Finalizer, type BatchStatus } from '../../core/finalizer.js';
 import { CommitTracker } from './commits.js';
@@ -97,7 +97,7 @@ export class KafkaSource implements Source {
     if (msgs.length === 0) return;
     const source = this.ctx.id;
     const prefix = `${batch.topic}:${batch.partition}:`;
-    const events: LogEvent[] = [];
+    const events: Event[] = [];
     let bytes = 0;
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i]!;

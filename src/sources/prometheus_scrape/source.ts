@@ -143,7 +143,8 @@ export class PrometheusScrapeSource implements Source {
     t.scrapes++;
     t.lastSuccess = now;
     t.lastError = undefined;
-    t.delta?.apply(events);
+    if (t.delta) t.delta.apply(events);
+    else DeltaTracker.markAbsolute(events);
     this.ctx.metrics.received(events.length, text.length);
     if (events.length === 0 || this.stopped) return;
     try {

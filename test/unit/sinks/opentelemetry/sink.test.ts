@@ -107,7 +107,7 @@ describe('opentelemetry sink against an OTLP receiver (real protobuf decoding)',
   });
 
   test('metrics: gauge, cumulative counter (start time kept), histogram with per-bucket counts', async () => {
-    const m = (id: string, ts: number, x: Omit<Parameters<typeof makeMetricEvent>[2], 'timestamp'>) => makeMetricEvent('scrape', id, { ...x, timestamp: ts });
+    const m = (id: string, ts: number, x: Omit<Parameters<typeof makeMetricEvent>[2], 'timestamp'>) => makeMetricEvent('scrape', id, { absolute: x.kind !== 'gauge', ...x, timestamp: ts });
     const batch1: Event[] = [
       m('1', T0, { name: 'edge_connections', kind: 'gauge', value: 12.5, tags: { pop: 'IAD' } }),
       m('2', T0, { name: 'edge_requests_total', kind: 'counter', value: 100, tags: { pop: 'IAD', code: '200' } }),
@@ -136,8 +136,8 @@ describe('opentelemetry sink against an OTLP receiver (real protobuf decoding)',
     assert.equal(byName('bad').length, 0);
   });
 
-  test('incremental counters are delta sums', async () => {
-    const d = await driver({ counter_mode: 'incremental' });
+  test('counters not flagged absolute (increments, as aggregate emits them) are delta sums', async () => {
+    const d = await driver({});
     const ev = makeMetricEvent('agg', 'c', { name: 'hits', kind: 'counter', value: 7, timestamp: T0 });
     assert.deepEqual(await d.send(await d.encode([ev]), AbortSignal.timeout(30_000)), { kind: 'ok' });
     assert.deepEqual(rx.metrics.map((x) => [x.type, x.temporality, x.isMonotonic, x.points[0]!.value]), [['sum', 1, true, 7]]);

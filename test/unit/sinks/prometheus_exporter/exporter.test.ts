@@ -16,7 +16,8 @@ import { prometheusScrapeSchema } from '../../../../src/sources/prometheus_scrap
 import { testContext, waitFor } from '../../../helpers/context.js';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
-const m = (id: string, x: Omit<Parameters<typeof makeMetricEvent>[2], 'timestamp'>) => makeMetricEvent('agg', id, { ...x, timestamp: T0 });
+// Counters and histograms here are running totals (as a scrape reports them), flagged `absolute`.
+const m = (id: string, x: Omit<Parameters<typeof makeMetricEvent>[2], 'timestamp'>) => makeMetricEvent('agg', id, { absolute: x.kind !== 'gauge', ...x, timestamp: T0 });
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; type: string | undefined }> {
   return new Promise((resolve, reject) => {
@@ -84,14 +85,17 @@ describe('prometheus_exporter sink', () => {
     ]);
   });
 
-  test('incremental counters add up; a kind conflict is discarded and counted', async () => {
+  test('increments (events not flagged absolute, as aggregate emits them) add up; a kind conflict is discarded and counted', async () => {
     const ctx = testContext('prom', 'prometheus_exporter');
-    const d = await exporter({ counter_mode: 'incremental' }, ctx);
+    const d = await exporter({}, ctx);
     drivers.push(d);
-    await deliver(d, [m('1', { name: 'hits', kind: 'counter', value: 5 }), m('2', { name: 'hits', kind: 'counter', value: 2 })]);
-    await deliver(d, [m('3', { name: 'hits', kind: 'counter', value: 4 }), m('4', { name: 'hits', kind: 'gauge', value: 1 })]);
+    await deliver(d, [m('1', { name: 'hits', kind: 'counter', value: 5, absolute: false }), m('2', { name: 'hits', kind: 'counter', value: 2, absolute: false })]);
+    await deliver(d, [m('3', { name: 'hits', kind: 'counter', value: 4, absolute: false }), m('4', { name: 'hits', kind: 'gauge', value: 1 })]);
+    // a running total in the same page is set, not added
+    await deliver(d, [m('5', { name: 'totals', kind: 'counter', value: 40 }), m('6', { name: 'totals', kind: 'counter', value: 42 })]);
     const page = await get(`http://127.0.0.1:${d.address.port}/metrics`);
     assert.match(page.body, /^hits 11$/m);
+    assert.match(page.body, /^totals 42$/m);
     assert.equal(ctx.metrics.counts.discarded.type_conflict, 1);
   });
 
