@@ -57,14 +57,6 @@ export interface PendingWrite {
   reject: (err: Error) => void;
 }
 
-export interface Waiter {
-  events: Event[];
-  bytes: number;
-  finalizer: Finalizer | undefined;
-  resolve: (dropped: number) => void;
-  reject: (err: Error) => void;
-}
-
 export class DiskChunk implements Chunk {
   acked = false;
   constructor(
