@@ -98,8 +98,9 @@ export class DiskBuffer implements SinkBuffer {
       retryMaxMs: opts.retryMaxMs ?? 30_000,
       onCommit: (group, positions) => this.commit(group, positions),
       onFail: (group) => this.fail(group),
+      onWriteError: () => this.writeFailed(),
     });
-    this.keeper = new LedgerKeeper(this.dir, this.logger, this.reader, recovered.oldestSegment, () => this.state());
+    this.keeper = new LedgerKeeper(this.dir, this.logger, this.reader, recovered.oldestSegment, () => this.state(), () => this.flusher.retryNow());
   }
 
   /** Why writes are failing right now (the sink reports not-ready); undefined when healthy. */
@@ -217,6 +218,16 @@ export class DiskBuffer implements SinkBuffer {
       g.finalizer?.release('delivered');
       g.resolve(g.dropped);
     }
+  }
+
+  /**
+   * A write failed and was cut off, so nothing is being written now: the writer's end is the
+   * committed end (in a new segment if the writer rotated). When every record is acknowledged,
+   * persisting that lets the keeper delete the old segments, which frees space on a full disk.
+   */
+  private writeFailed(): void {
+    this.committedEnd = this.writer.end;
+    if (this.head === this.metas.length) this.keeper.changed();
   }
 
   /** Closed before the group could be written: reject its pushes, finalizers untouched. */

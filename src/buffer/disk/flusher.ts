@@ -21,6 +21,8 @@ export interface FlusherOptions {
   onCommit: (group: PendingWrite[], positions: Position[]) => void;
   /** The group will never be written (closed while failing). */
   onFail: (group: PendingWrite[]) => void;
+  /** A write failed (nothing of it is on disk); it is retried after a backoff or retryNow(). */
+  onWriteError: () => void;
 }
 
 export class Flusher {
@@ -40,6 +42,11 @@ export class Flusher {
       this.writing = true;
       this.loop = this.run();
     }
+  }
+
+  /** Ends the current backoff sleep (space was freed): the failed write is retried at once. */
+  retryNow(): void {
+    this.wakePause?.();
   }
 
   /** Stops retrying; resolves once every queued record was written or failed. */
@@ -64,6 +71,7 @@ export class Flusher {
         try {
           positions = await writer.write(group.map((g) => g.record));
         } catch (err) {
+          this.o.onWriteError();
           if (!this.closed) {
             this.problem = `disk buffer write failed: ${errorMessage(err)}`;
             logger.error({ err: errorMessage(err), dir, retry_ms: delay }, 'disk buffer write failed; pushes wait and the write is retried');

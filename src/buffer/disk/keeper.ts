@@ -1,8 +1,11 @@
 /**
  * Keeps the ledger on disk up to date with the buffer's acknowledgements: one write at a time
  * (coalescing whatever was acknowledged meanwhile), then deletes the segments wholly before the
- * persisted ack position. A failed ledger write is logged and retried on the next acknowledgement;
- * an older ledger only means more re-sends after a restart, never loss.
+ * ack position. A failed ledger write is logged and retried on the next acknowledgement; an older
+ * ledger only means more re-sends after a restart, never loss. Segments wholly before the ack
+ * position are deleted even when the ledger write failed (every record in them is acknowledged, and
+ * an older ledger pointing into a deleted segment just resumes at the next one): on a full disk that
+ * deletion is what frees the space for the ledger and the buffer's next write.
  */
 import { unlink } from 'node:fs/promises';
 import type { Logger } from '../../core/component.js';
@@ -24,6 +27,8 @@ export class LedgerKeeper {
     /** The oldest segment id still on disk. */
     private oldestSegment: number,
     private readonly state: () => LedgerState,
+    /** Called after segments were deleted (space was freed). */
+    private readonly onDeleted: () => void,
   ) {}
 
   /** The ack position moved: persist it (soon, asynchronously). */
@@ -54,19 +59,24 @@ export class LedgerKeeper {
       }
       this.dirty = false;
       const state = this.state();
+      let failed = false;
       try {
         await writeLedger(this.dir, state);
-        await this.deleteBefore(state.ack.segment);
       } catch (err) {
         this.logger.warn({ err: errorMessage(err), dir: this.dir }, 'disk buffer ledger write failed; will retry on the next acknowledgement');
+        failed = true;
+      }
+      if (await this.deleteBefore(state.ack.segment)) this.onDeleted();
+      if (failed) {
         this.persisting = false;
         return;
       }
     }
   }
 
-  /** Deletes segments wholly before the persisted ack position. */
-  private async deleteBefore(segment: number): Promise<void> {
+  /** Deletes segments wholly before the ack position; true when any was deleted. */
+  private async deleteBefore(segment: number): Promise<boolean> {
+    const before = this.oldestSegment;
     while (this.oldestSegment < segment) {
       const id = this.oldestSegment++;
       this.reader.closeSegment(id);
@@ -74,5 +84,6 @@ export class LedgerKeeper {
         if (err.code !== 'ENOENT') this.logger.warn({ err: errorMessage(err), segment: segmentName(id) }, 'disk buffer: segment could not be deleted');
       });
     }
+    return this.oldestSegment > before;
   }
 }
