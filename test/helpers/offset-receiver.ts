@@ -5,7 +5,8 @@
  * offset / lineBytes; every id must carry the one expected prefix (anything else is counted in
  * `foreign`). Counts saturate at 255 per line; `total` and `duplicates` are exact.
  *
- * It can be taken down (`down()`: the port is closed, connections are refused, open connections
+ * hold() keeps requests waiting (unanswered, the client sees a slow but healthy endpoint) until
+ * release(). It can be taken down (`down()`: the port is closed, connections are refused, open connections
  * are cut) and brought back on the same port (`up()`), and answers after `delayMs` when set.
  * Unrecognised bodies get 400 (a sink bug shows up as a failing run).
  */
@@ -27,6 +28,9 @@ export interface OffsetReceiver {
   /** The event_id prefix (everything up to the offset), learnt from the first event. */
   readonly prefix: string | undefined;
   delayMs: number;
+  /** Requests wait for release() before they are answered (and counted). */
+  hold(): void;
+  release(): void;
   /** Line numbers never received (at most `limit` of them). */
   missing(limit?: number): number[];
   down(): Promise<void>;
@@ -41,6 +45,7 @@ export async function startOffsetReceiver(lines: number, lineBytes: number): Pro
   const s = { total: 0, distinct: 0, duplicates: 0, foreign: 0, mismatched: 0, requests: 0, prefix: undefined as string | undefined };
   let port = 0;
   let server: Server;
+  let held: (() => void)[] | undefined;
 
   function record(body: string): boolean {
     if (body.length === 0 || !body.endsWith('\n')) return false;
@@ -87,7 +92,8 @@ export async function startOffsetReceiver(lines: number, lineBytes: number): Pro
           res.writeHead(400).end('not NDJSON with event_id');
         }
       };
-      if (rec.delayMs > 0) setTimeout(answer, rec.delayMs);
+      if (held) held.push(answer);
+      else if (rec.delayMs > 0) setTimeout(answer, rec.delayMs);
       else answer();
     });
   }
@@ -105,6 +111,7 @@ export async function startOffsetReceiver(lines: number, lineBytes: number): Pro
   }
 
   function stop(): Promise<void> {
+    held = undefined;
     return new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -122,6 +129,14 @@ export async function startOffsetReceiver(lines: number, lineBytes: number): Pro
     get requests() { return s.requests; },
     get prefix() { return s.prefix; },
     delayMs: 0,
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const answer of waiting) answer();
+    },
     missing(limit = 20) {
       const out: number[] = [];
       for (let i = 0; i < lines && out.length < limit; i++) if (counts[i] === 0) out.push(i);
