@@ -7,7 +7,8 @@ import { MemoryBuffer } from './memory.js';
 import type { SinkBuffer } from './types.js';
 
 export type { Chunk, SinkBuffer, WhenFull } from './types.js';
-export { MemoryBuffer, sizeOf, type MemoryBufferOptions } from './memory.js';
+export { MemoryBuffer, type MemoryBufferOptions } from './memory.js';
+export { Admission, sizeOf } from './admission.js';
 export { DiskBuffer, DEFAULT_DISK_BUFFER_BYTES, type DiskBufferOptions } from './disk/index.js';
 export { Queue } from './queue.js';
 

@@ -6,8 +6,8 @@
  */
 import type { Event } from '../core/event.js';
 import type { BatchStatus, Finalizer } from '../core/finalizer.js';
-import { EdgetailError } from '../core/errors.js';
 import { DEFAULT_MEMORY_BUFFER_EVENTS } from '../delivery/config.js';
+import { Admission } from './admission.js';
 import { Queue } from './queue.js';
 import type { Chunk, SinkBuffer, WhenFull } from './types.js';
 
@@ -30,14 +30,6 @@ interface Entry {
   pushedAt: number;
 }
 
-interface Waiter {
-  events: Event[];
-  bytes: number;
-  finalizer: Finalizer | undefined;
-  resolve: (dropped: number) => void;
-  reject: (err: Error) => void;
-}
-
 class MemoryChunk implements Chunk {
   acked = false;
   constructor(
@@ -47,12 +39,6 @@ class MemoryChunk implements Chunk {
   ) {}
 }
 
-export function sizeOf(events: readonly Event[]): number {
-  let bytes = 0;
-  for (let i = 0; i < events.length; i++) bytes += events[i]!.size;
-  return bytes;
-}
-
 export class MemoryBuffer implements SinkBuffer {
   readonly kind = 'memory';
   readonly maxEvents: number;
@@ -60,47 +46,33 @@ export class MemoryBuffer implements SinkBuffer {
   readonly whenFull: WhenFull;
   private readonly now: () => number;
   private readonly queue = new Queue<Entry>();
-  private readonly waiters = new Queue<Waiter>();
-  private heldEvents = 0;
-  private heldBytes = 0;
+  private readonly admission: Admission;
   private queuedE = 0;
   private queuedB = 0;
-  private closed = false;
 
   constructor(opts: MemoryBufferOptions = {}) {
     this.maxEvents = opts.max_events ?? DEFAULT_MEMORY_BUFFER_EVENTS;
     this.maxBytes = opts.max_bytes;
     this.whenFull = opts.when_full ?? 'block';
     this.now = opts.now ?? (() => performance.now());
+    this.admission = new Admission({ maxEvents: this.maxEvents, maxBytes: this.maxBytes, whenFull: this.whenFull }, (events, bytes, finalizer, dropped) => {
+      this.queue.push({ events, offset: 0, bytes, finalizer, pushedAt: this.now() });
+      this.queuedE += events.length;
+      this.queuedB += bytes;
+      return dropped;
+    });
   }
 
-  get events(): number { return this.heldEvents; }
-  get bytes(): number { return this.heldBytes; }
+  get events(): number { return this.admission.heldEvents; }
+  get bytes(): number { return this.admission.heldBytes; }
   get queuedEvents(): number { return this.queuedE; }
   get queuedBytes(): number { return this.queuedB; }
-  get waitingPushes(): number { return this.waiters.length; }
+  get waitingPushes(): number { return this.admission.waiting; }
   get oldestQueuedAt(): number | undefined { return this.queue.peek()?.pushedAt; }
-
-  get fill(): number {
-    const e = this.heldEvents / this.maxEvents;
-    return this.maxBytes === undefined ? e : Math.max(e, this.heldBytes / this.maxBytes);
-  }
+  get fill(): number { return this.admission.fill; }
 
   push(events: Event[], finalizer?: Finalizer): Promise<number> {
-    if (this.closed) return Promise.reject(new EdgetailError('SHUTDOWN', 'buffer is closed'));
-    if (events.length === 0) {
-      finalizer?.release('delivered');
-      return Promise.resolve(0);
-    }
-    const bytes = sizeOf(events);
-    if (this.whenFull === 'drop_newest') return Promise.resolve(this.pushOrDrop(events, bytes, finalizer));
-    if (this.waiters.length === 0 && this.fits(events.length, bytes)) {
-      this.admit(events, bytes, finalizer);
-      return Promise.resolve(0);
-    }
-    return new Promise<number>((resolve, reject) => {
-      this.waiters.push({ events, bytes, finalizer, resolve, reject });
-    });
+    return this.admission.push(events, finalizer);
   }
 
   take(maxEvents: number, maxBytes: number): Chunk | null {
@@ -158,70 +130,11 @@ export class MemoryBuffer implements SinkBuffer {
     const c = chunk as MemoryChunk;
     if (c.acked) throw new Error('chunk acked twice');
     c.acked = true;
-    this.heldEvents -= c.events.length;
-    this.heldBytes -= c.bytes;
     for (const f of c.finalizers) f.release(status);
-    this.admitWaiters();
+    this.admission.release(c.events.length, c.bytes);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (const w of this.waiters.drain()) w.reject(new EdgetailError('SHUTDOWN', 'buffer closed before the events got in'));
-  }
-
-  /** Block mode: whole pushes only; anything fits into an empty buffer. */
-  private fits(n: number, bytes: number): boolean {
-    if (this.heldEvents === 0) return true;
-    if (this.heldEvents + n > this.maxEvents) return false;
-    return this.maxBytes === undefined || this.heldBytes + bytes <= this.maxBytes;
-  }
-
-  private admit(events: Event[], bytes: number, finalizer: Finalizer | undefined): void {
-    this.queue.push({ events, offset: 0, bytes, finalizer, pushedAt: this.now() });
-    this.heldEvents += events.length;
-    this.heldBytes += bytes;
-    this.queuedE += events.length;
-    this.queuedB += bytes;
-  }
-
-  private admitWaiters(): void {
-    for (let w = this.waiters.peek(); w !== undefined && this.fits(w.events.length, w.bytes); w = this.waiters.peek()) {
-      this.waiters.shift();
-      this.admit(w.events, w.bytes, w.finalizer);
-      w.resolve(0);
-    }
-  }
-
-  /** drop_newest: admit the longest prefix that fits (at least one event into an empty buffer). */
-  private pushOrDrop(events: Event[], bytes: number, finalizer: Finalizer | undefined): number {
-    const roomEvents = this.maxEvents - this.heldEvents;
-    const roomBytes = this.maxBytes === undefined ? Infinity : this.maxBytes - this.heldBytes;
-    if (events.length <= roomEvents && bytes <= roomBytes) {
-      this.admit(events, bytes, finalizer);
-      return 0;
-    }
-    let k = 0;
-    let kBytes = 0;
-    const limit = Math.min(events.length, Math.max(0, roomEvents));
-    while (k < limit && kBytes + events[k]!.size <= roomBytes) {
-      kBytes += events[k]!.size;
-      k++;
-    }
-    if (k === 0 && this.heldEvents === 0) {
-      kBytes = events[0]!.size;
-      k = 1;
-    }
-    const dropped = events.length - k;
-    if (k === 0) {
-      finalizer?.release('dropped');
-      return dropped;
-    }
-    if (finalizer) {
-      // The dropped tail's share: marks the batch 'dropped' without ending the admitted part's reference.
-      finalizer.retain();
-      finalizer.release('dropped');
-    }
-    this.admit(events.slice(0, k), kBytes, finalizer);
-    return dropped;
+    this.admission.close();
   }
 }

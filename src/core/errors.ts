@@ -14,6 +14,7 @@ export const ErrorCodes = {
   PARSE_FAILED: { retryable: false, message: 'line could not be parsed' },
   IO_ERROR: { retryable: true, message: 'I/O error' },
   SHUTDOWN: { retryable: false, message: 'shutting down' },
+  DATA_DIR_LOCKED: { retryable: false, message: 'data_dir is in use by another edgetail process' },
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

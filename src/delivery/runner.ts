@@ -7,6 +7,10 @@
  * for this sink) and the buffer releases it exactly once — split over the batches the events end
  * up in — when every event was delivered, dead-lettered or dropped. A drain that hits its deadline
  * aborts in-flight requests and releases nothing more: the source re-reads those events later.
+ *
+ * A disk-buffered sink's events survive a restart, so its drain does not wait on a failing
+ * endpoint: the first request that fails while draining (or a retry sleeping when the drain
+ * starts) ends delivery ("parks" the sink) and the rest stays in the buffer for the next start.
  */
 import { setMaxListeners } from 'node:events';
 import type { ComponentContext, ComponentMetrics } from '../core/component.js';
@@ -65,6 +69,11 @@ export class SinkRunner {
   private stopped = false;
   /** Aborted at the drain deadline: in-flight requests and backoff sleeps end, nothing is acked. */
   private readonly abort = new AbortController();
+  /** Aborted when a disk-buffered sink starts draining: retry sleeps end (see parkOnFailure). */
+  private readonly retryWake = new AbortController();
+  private readonly retrySignal: AbortSignal;
+  /** Draining a disk-buffered sink whose endpoint failed: no more sends; the rest stays on disk. */
+  private parked = false;
   private inflight = 0;
   /** `accepted` batches (streaming sinks) waiting for their outcome. */
   private settling = 0;
@@ -118,7 +127,8 @@ export class SinkRunner {
     this.ctx.metrics.concurrency(this.concurrency.limit);
     this.ctx.metrics.initSink?.();
     // One listener per in-flight request and per backoff sleep: up to the concurrency limit and more.
-    setMaxListeners(0, this.abort.signal);
+    this.retrySignal = AbortSignal.any([this.abort.signal, this.retryWake.signal]);
+    setMaxListeners(0, this.abort.signal, this.retrySignal);
   }
 
   /** Runs the healthcheck (when enabled; a failure only marks the sink unhealthy), then delivers. */
@@ -356,6 +366,10 @@ export class SinkRunner {
 
   /** Sleeps before the next attempt; false when the batch was dead-lettered or the drain aborted. */
   private async backoffBeforeRetry(result: { reason: string; afterMs?: number }, attempt: number, firstAttemptAt: number, chunk: Chunk, trace: BatchTrace | undefined): Promise<boolean> {
+    if (this.parkOnFailure(result.reason)) {
+      trace?.end('aborted'); // left unacknowledged: still in the disk buffer
+      return false;
+    }
     const delay = retryDelayMs(this.backoff, attempt, result.afterMs, this.timing.random);
     if (this.maxRetryMs > 0 && this.timing.now() - firstAttemptAt + delay > this.maxRetryMs) {
       trace?.end('dead_letter', `retries exhausted: ${result.reason}`);
@@ -365,10 +379,22 @@ export class SinkRunner {
     this.counters.retries += 1;
     this.ctx.metrics.retried();
     this.ctx.logger.debug({ reason: result.reason, attempt: attempt + 1, delay_ms: Math.round(delay) }, 'request failed; will retry');
-    await this.timing.sleep(delay, this.abort.signal);
-    if (!this.abort.signal.aborted) return true;
+    await this.timing.sleep(delay, this.retrySignal);
+    if (!this.abort.signal.aborted && !this.parkOnFailure(result.reason)) return true;
     trace?.end('aborted');
     return false;
+  }
+
+  /** While draining a disk-buffered sink, a failure ends delivery: true when the caller must stop. */
+  private parkOnFailure(reason: string): boolean {
+    if (this.state !== 'draining' || this.buffer.kind !== 'disk') return false;
+    if (!this.parked) {
+      this.parked = true;
+      this.stopped = true;
+      this.ctx.logger.info({ reason, buffered_events: this.buffer.events }, 'endpoint failing while draining: the rest stays in the disk buffer for the next start');
+      this.wake();
+    }
+    return true;
   }
 
   /** One request with its timeout; null when the drain deadline aborted it. */
@@ -451,7 +477,7 @@ export class SinkRunner {
   }
 
   private isIdle(): boolean {
-    return this.accepting === 0 && this.inflight === 0 && this.settling === 0 && this.buffer.events === 0;
+    return this.accepting === 0 && this.inflight === 0 && this.settling === 0 && (this.parked || this.buffer.events === 0);
   }
 
   private checkIdle(): void {
@@ -465,6 +491,7 @@ export class SinkRunner {
   private async doDrain(deadlineMs: number): Promise<void> {
     this.state = 'draining';
     this.flushing = true;
+    if (this.buffer.kind === 'disk') this.retryWake.abort(); // retries asleep now park the sink
     this.ensureLoop();
     this.wake();
     let timer: NodeJS.Timeout | undefined;

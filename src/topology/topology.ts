@@ -17,6 +17,7 @@ import type { Telemetry } from '../telemetry/metrics.js';
 import { splitInput } from '../config/graph.js';
 import type { ComponentSpec, ValidatedConfig } from '../config/validate.js';
 import { route, type Target, type TransformTarget } from './wiring.js';
+import { DataDirLock } from './data-dir-lock.js';
 
 interface SourceNode {
   spec: ComponentSpec;
@@ -44,6 +45,8 @@ export class Topology {
   private readonly sinks: SinkNode[] = [];
   private readonly runners: SinkRunner[] = [];
   private stopping = false;
+  /** data_dir/.lock, held from build to the end of stop(). */
+  private lock: DataDirLock | undefined;
   readonly dataDir: string;
 
   private constructor(
@@ -55,7 +58,12 @@ export class Topology {
 
   static async build(config: ValidatedConfig, opts: TopologyOptions): Promise<Topology> {
     const t = new Topology(config, opts);
-    await t.buildAll();
+    try {
+      await t.buildAll();
+    } catch (err) {
+      t.lock?.release();
+      throw err;
+    }
     return t;
   }
 
@@ -73,6 +81,7 @@ export class Topology {
 
   private async buildAll(): Promise<void> {
     mkdirSync(this.dataDir, { recursive: true });
+    this.lock = DataDirLock.acquire(this.dataDir);
     const specs = this.config.components;
 
     // Sinks first: they are the leaves every route ends in.
@@ -227,6 +236,7 @@ export class Topology {
     await Promise.all(this.runners.map((r) => r.drain(Math.max(0, deadline - Date.now()))));
     await within(sourcesStopped, Math.max(1000, deadline - Date.now()));
     await Promise.all(this.sources.map((s) => s.source.close?.().catch((err: unknown) => this.opts.logger.warn({ component_id: s.spec.id, err: errorMessage(err) }, 'checkpoint persist failed'))));
+    this.lock?.release();
   }
 
   health(): { ready: boolean; sinks: Record<string, ReturnType<SinkRunner['health']>> } {

@@ -15,21 +15,21 @@
  * without releasing their finalizers.
  */
 import { mkdirSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 import type { Logger } from '../../core/component.js';
 import type { Event } from '../../core/event.js';
 import type { BatchStatus, Finalizer } from '../../core/finalizer.js';
 import { EdgetailError, errorMessage } from '../../core/errors.js';
-import { sizeOf } from '../memory.js';
-import { Queue } from '../queue.js';
+import { Admission } from '../admission.js';
 import type { Chunk, SinkBuffer, WhenFull } from '../types.js';
-import { writeLedger, writeLedgerSync, type LedgerState, type Position } from './ledger.js';
+import { Flusher } from './flusher.js';
+import { LedgerKeeper } from './keeper.js';
+import type { LedgerState, Position } from './ledger.js';
 import { SegmentReader } from './reader.js';
 import { encodeRecord } from './record.js';
 import { recoverLog } from './recovery.js';
-import { segmentName, segmentPath } from './segments.js';
+import { segmentName } from './segments.js';
 import { SegmentWriter } from './writer.js';
-import { DEFAULT_CACHE_BYTES, DEFAULT_DISK_BUFFER_BYTES, DEFAULT_SEGMENT_BYTES, DiskChunk, type DiskBufferOptions, type PendingWrite, type RecordMeta, type Waiter } from './options.js';
+import { DEFAULT_CACHE_BYTES, DEFAULT_DISK_BUFFER_BYTES, DEFAULT_SEGMENT_BYTES, DiskChunk, type DiskBufferOptions, type PendingWrite, type RecordMeta } from './options.js';
 
 export class DiskBuffer implements SinkBuffer {
   readonly kind = 'disk';
@@ -37,18 +37,18 @@ export class DiskBuffer implements SinkBuffer {
   readonly maxEvents: number | undefined;
   readonly maxBytes: number;
   readonly whenFull: WhenFull;
-  /** Why writes are failing right now (the sink reports not-ready); undefined when healthy. */
-  problem: string | undefined;
   /** Corrupt records (regions) found since open. */
   corruptRecords = 0;
 
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly onCorrupt: ((n: number) => void) | undefined;
+  private readonly admission: Admission;
   private readonly writer: SegmentWriter;
+  private readonly flusher: Flusher;
+  private readonly keeper: LedgerKeeper;
+  private readonly reader: SegmentReader;
   private readonly cacheLimit: number;
-  private readonly retryInitialMs: number;
-  private readonly retryMaxMs: number;
   private cacheBytes = 0;
 
   private metas: RecordMeta[] = [];
@@ -58,23 +58,8 @@ export class DiskBuffer implements SinkBuffer {
   private readIdx = 0;
   private current: Event[] | undefined;
   private committedEnd: Position;
-  private oldestSegment: number;
-  private readonly reader: SegmentReader;
-
-  private pending: PendingWrite[] = [];
-  private readonly waiters = new Queue<Waiter>();
-  private flushing: Promise<void> | undefined;
-  private writing = false;
-  private wakePause: (() => void) | undefined;
-  private ledgerDirty = false;
-  private ledgerWriting: Promise<void> | undefined;
-  private persisting = false;
-  private heldEvents = 0;
-  private heldBytes = 0;
   private queuedE = 0;
   private queuedB = 0;
-  private closed = false;
-  private finished = false;
   private closing: Promise<void> | undefined;
 
   constructor(opts: DiskBufferOptions) {
@@ -86,51 +71,50 @@ export class DiskBuffer implements SinkBuffer {
     this.now = opts.now ?? (() => performance.now());
     this.onCorrupt = opts.onCorrupt;
     this.cacheLimit = opts.cacheBytes ?? DEFAULT_CACHE_BYTES;
-    this.retryInitialMs = opts.retryInitialMs ?? 500;
-    this.retryMaxMs = opts.retryMaxMs ?? 30_000;
+    this.admission = new Admission({ maxEvents: this.maxEvents, maxBytes: this.maxBytes, whenFull: this.whenFull }, (events, bytes, finalizer, dropped) =>
+      this.write(events, bytes, finalizer, dropped),
+    );
     mkdirSync(this.dir, { recursive: true });
     this.reader = new SegmentReader(this.dir);
     const recovered = recoverLog(this.dir, this.logger, (segment, offset, length, reason) => this.corrupt(segment, offset, length, reason));
     const pushedAt = this.now();
     for (const r of recovered.records) {
       this.metas.push({ segment: r.segment, offset: r.offset, length: r.length, count: r.count, bytes: r.bytes, pushedAt, cached: undefined, taken: 0, pending: 0, done: false });
-      this.heldEvents += r.count;
-      this.heldBytes += r.bytes;
+      this.queuedE += r.count;
+      this.queuedB += r.bytes;
     }
-    this.queuedE = this.heldEvents;
-    this.queuedB = this.heldBytes;
+    this.admission.heldEvents = this.queuedE;
+    this.admission.heldBytes = this.queuedB;
     if (this.metas.length > 0) this.logger.info({ dir: this.dir, events: this.queuedE, records: this.metas.length }, 'disk buffer: resuming delivery from the ledger');
-    this.oldestSegment = recovered.oldestSegment;
     this.writer = new SegmentWriter(this.dir, recovered.nextSegment, opts.segmentMaxBytes ?? DEFAULT_SEGMENT_BYTES, opts.sync ?? 'batch', opts.syncIntervalMs ?? 1000, (err) =>
       this.logger.error({ err: errorMessage(err), dir: this.dir }, 'disk buffer fsync failed'),
     );
     this.committedEnd = this.writer.end;
+    this.flusher = new Flusher({
+      dir: this.dir,
+      logger: this.logger,
+      writer: this.writer,
+      retryInitialMs: opts.retryInitialMs ?? 500,
+      retryMaxMs: opts.retryMaxMs ?? 30_000,
+      onCommit: (group, positions) => this.commit(group, positions),
+      onFail: (group) => this.fail(group),
+      onWriteError: () => this.writeFailed(),
+    });
+    this.keeper = new LedgerKeeper(this.dir, this.logger, this.reader, recovered.oldestSegment, () => this.state(), () => this.flusher.retryNow());
   }
 
-  get events(): number { return this.heldEvents; }
-  get bytes(): number { return this.heldBytes; }
+  /** Why writes are failing right now (the sink reports not-ready); undefined when healthy. */
+  get problem(): string | undefined { return this.flusher.problem; }
+  get events(): number { return this.admission.heldEvents; }
+  get bytes(): number { return this.admission.heldBytes; }
   get queuedEvents(): number { return this.queuedE; }
   get queuedBytes(): number { return this.queuedB; }
-  get waitingPushes(): number { return this.waiters.length; }
+  get waitingPushes(): number { return this.admission.waiting; }
   get oldestQueuedAt(): number | undefined { return this.queuedE > 0 ? this.metas[this.readIdx]?.pushedAt : undefined; }
-
-  get fill(): number {
-    const b = this.heldBytes / this.maxBytes;
-    return this.maxEvents === undefined ? b : Math.max(b, this.heldEvents / this.maxEvents);
-  }
+  get fill(): number { return this.admission.fill; }
 
   push(events: Event[], finalizer?: Finalizer): Promise<number> {
-    if (this.closed) return Promise.reject(new EdgetailError('SHUTDOWN', 'buffer is closed'));
-    if (events.length === 0) {
-      finalizer?.release('delivered');
-      return Promise.resolve(0);
-    }
-    const bytes = sizeOf(events);
-    if (this.whenFull === 'drop_newest') return this.pushOrDrop(events, bytes, finalizer);
-    if (this.waiters.length === 0 && this.fits(events.length, bytes)) return this.admit(events, bytes, finalizer, 0);
-    return new Promise<number>((resolve, reject) => {
-      this.waiters.push({ events, bytes, finalizer, resolve, reject });
-    });
+    return this.admission.push(events, finalizer);
   }
 
   take(maxEvents: number, maxBytes: number): Chunk | null {
@@ -139,14 +123,17 @@ export class DiskBuffer implements SinkBuffer {
     const out: Event[] = [];
     const metas: RecordMeta[] = [];
     let bytes = 0;
-    let skipped = false;
+    let freedEvents = 0;
+    let freedBytes = 0;
     while (out.length < maxEvents && (bytes < maxBytes || out.length === 0)) {
       const m = this.metas[this.readIdx];
       if (m === undefined) break;
       const evs = this.current ?? this.load(m);
       if (evs === null) {
+        // A record that cannot be read: its events are gone; free their room and move on.
+        freedEvents += m.count - m.taken;
+        if (m.taken === 0) freedBytes += m.bytes;
         this.skip(m);
-        skipped = true;
         continue;
       }
       this.current = evs;
@@ -171,9 +158,9 @@ export class DiskBuffer implements SinkBuffer {
       if (i < evs.length) break;
       this.nextRecord(m);
     }
-    if (skipped) {
+    if (freedEvents > 0) {
       this.advanceFront();
-      this.admitWaiters();
+      this.admission.release(freedEvents, freedBytes);
     }
     return out.length === 0 ? null : new DiskChunk(out, bytes, metas);
   }
@@ -182,134 +169,47 @@ export class DiskBuffer implements SinkBuffer {
     const c = chunk as DiskChunk;
     if (c.acked) throw new Error('chunk acked twice');
     c.acked = true;
-    this.heldEvents -= c.events.length;
-    this.heldBytes -= c.bytes;
     for (const m of c.metas) {
       m.pending -= 1;
       if (m.pending === 0 && m.taken === m.count) m.done = true;
     }
     this.advanceFront();
-    this.admitWaiters();
+    this.admission.release(c.events.length, c.bytes);
   }
 
   close(): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closed = true;
-    for (const w of this.waiters.drain()) w.reject(new EdgetailError('SHUTDOWN', 'buffer closed before the events got in'));
-    this.wakePause?.();
-    this.closing = this.finish();
+    this.closing ??= this.finish();
     return this.closing;
   }
 
   // ---- writing --------------------------------------------------------------------------------
 
-  /** Block mode: whole pushes only; anything fits into an empty buffer. */
-  private fits(n: number, bytes: number): boolean {
-    if (this.heldEvents === 0) return true;
-    if (this.maxEvents !== undefined && this.heldEvents + n > this.maxEvents) return false;
-    return this.heldBytes + bytes <= this.maxBytes;
-  }
-
-  /** Reserves room and queues the record; resolves once it is written (under the sync policy). */
-  private admit(events: Event[], bytes: number, finalizer: Finalizer | undefined, dropped: number): Promise<number> {
-    this.heldEvents += events.length;
-    this.heldBytes += bytes;
+  /** The admission's `enter`: encodes the batch and queues it; resolves once it is written. */
+  private write(events: Event[], bytes: number, finalizer: Finalizer | undefined, dropped: number): Promise<number> {
     let record: Buffer;
     try {
       record = encodeRecord(events, bytes);
     } catch (err) {
-      this.heldEvents -= events.length;
-      this.heldBytes -= bytes;
+      this.admission.release(events.length, bytes);
       return Promise.reject(new EdgetailError('ENCODE_FAILED', `disk buffer could not encode the batch: ${errorMessage(err)}`));
     }
     return new Promise<number>((resolve, reject) => {
-      this.pending.push({ record, events, bytes, finalizer, dropped, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        this.flushing = this.flushLoop();
-      }
+      this.flusher.enqueue({ record, events, bytes, finalizer, dropped, resolve, reject });
     });
   }
 
-  private admitWaiters(): void {
-    for (let w = this.waiters.peek(); w !== undefined && !this.closed && this.fits(w.events.length, w.bytes); w = this.waiters.peek()) {
-      this.waiters.shift();
-      this.admit(w.events, w.bytes, w.finalizer, 0).then(w.resolve, w.reject);
-    }
-  }
-
-  /** drop_newest: admit the longest prefix that fits (at least one event into an empty buffer). */
-  private pushOrDrop(events: Event[], bytes: number, finalizer: Finalizer | undefined): Promise<number> {
-    const roomEvents = this.maxEvents === undefined ? Infinity : this.maxEvents - this.heldEvents;
-    const roomBytes = this.maxBytes - this.heldBytes;
-    if (events.length <= roomEvents && bytes <= roomBytes) return this.admit(events, bytes, finalizer, 0);
-    let k = 0;
-    let kBytes = 0;
-    const limit = Math.min(events.length, Math.max(0, roomEvents));
-    while (k < limit && kBytes + events[k]!.size <= roomBytes) kBytes += events[k++]!.size;
-    if (k === 0 && this.heldEvents === 0) {
-      kBytes = events[0]!.size;
-      k = 1;
-    }
-    const dropped = events.length - k;
-    if (k === 0) {
-      finalizer?.release('dropped');
-      return Promise.resolve(dropped);
-    }
-    if (finalizer) {
-      // The dropped tail's share: marks the batch 'dropped' without ending the admitted part's reference.
-      finalizer.retain();
-      finalizer.release('dropped');
-    }
-    return this.admit(events.slice(0, k), kBytes, finalizer, dropped);
-  }
-
-  /** Writes queued records in groups (one write + one fsync per group); retries failures with backoff. */
-  private async flushLoop(): Promise<void> {
-    let delay = this.retryInitialMs;
-    for (;;) {
-      if (this.pending.length === 0) {
-        this.writing = false; // in the same turn as the check: a push cannot slip in between
-        return;
-      }
-      const group = this.pending;
-      this.pending = [];
-      let positions: Position[] | undefined;
-      while (positions === undefined) {
-        try {
-          positions = await this.writer.write(group.map((g) => g.record));
-        } catch (err) {
-          if (!this.closed) {
-            this.problem = `disk buffer write failed: ${errorMessage(err)}`;
-            this.logger.error({ err: errorMessage(err), dir: this.dir, retry_ms: delay }, 'disk buffer write failed; pushes wait and the write is retried');
-            await this.pause(delay);
-            delay = Math.min(delay * 2, this.retryMaxMs);
-          }
-          if (this.closed) {
-            this.fail(group);
-            this.fail(this.pending);
-            this.pending = [];
-            this.writing = false;
-            return;
-          }
-        }
-      }
-      if (this.problem !== undefined) this.logger.info({ dir: this.dir }, 'disk buffer writes recovered');
-      this.problem = undefined;
-      delay = this.retryInitialMs;
-      this.commit(group, positions);
-    }
-  }
-
+  /** A group is on disk: index it, release its finalizers (the buffer owns the events now). */
   private commit(group: PendingWrite[], positions: Position[]): void {
     const pushedAt = this.now();
     for (let i = 0; i < group.length; i++) {
       const g = group[i]!;
       const pos = positions[i]!;
+      // The cache is bounded by encoded record bytes, not by `event.size`: for short lines the
+      // events' objects weigh many times their line length (1M cached 9-byte lines: ~260 MB).
       let cached: Event[] | undefined;
-      if (this.cacheBytes + g.bytes <= this.cacheLimit) {
+      if (this.cacheBytes + g.record.length <= this.cacheLimit) {
         cached = g.events;
-        this.cacheBytes += g.bytes;
+        this.cacheBytes += g.record.length;
       }
       this.metas.push({ segment: pos.segment, offset: pos.offset, length: g.record.length, count: g.events.length, bytes: g.bytes, pushedAt, cached, taken: 0, pending: 0, done: false });
       this.queuedE += g.events.length;
@@ -322,23 +222,22 @@ export class DiskBuffer implements SinkBuffer {
     }
   }
 
-  private fail(group: PendingWrite[]): void {
-    for (const g of group) {
-      this.heldEvents -= g.events.length;
-      this.heldBytes -= g.bytes;
-      g.reject(new EdgetailError('SHUTDOWN', 'buffer closed before the events were written'));
-    }
+  /**
+   * A write failed and was cut off, so nothing is being written now: the writer's end is the
+   * committed end (in a new segment if the writer rotated). When every record is acknowledged,
+   * persisting that lets the keeper delete the old segments, which frees space on a full disk.
+   */
+  private writeFailed(): void {
+    this.committedEnd = this.writer.end;
+    if (this.head === this.metas.length) this.keeper.changed();
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakePause = done;
-    });
+  /** Closed before the group could be written: reject its pushes, finalizers untouched. */
+  private fail(group: PendingWrite[]): void {
+    for (const g of group) {
+      this.admission.release(g.events.length, g.bytes);
+      g.reject(new EdgetailError('SHUTDOWN', 'buffer closed before the events were written'));
+    }
   }
 
   // ---- reading --------------------------------------------------------------------------------
@@ -350,15 +249,10 @@ export class DiskBuffer implements SinkBuffer {
     return typeof r === 'string' ? this.corrupt(m.segment, m.offset, m.length, r) : r;
   }
 
-  /** A record that cannot be read: its events are gone; free their room and move on. */
   private skip(m: RecordMeta): void {
     const restEvents = m.count - m.taken;
     this.queuedE -= restEvents;
-    this.heldEvents -= restEvents;
-    if (m.taken === 0) {
-      this.queuedB -= m.bytes;
-      this.heldBytes -= m.bytes;
-    }
+    if (m.taken === 0) this.queuedB -= m.bytes;
     m.taken = m.count;
     if (m.pending === 0) m.done = true;
     this.nextRecord(m);
@@ -368,7 +262,7 @@ export class DiskBuffer implements SinkBuffer {
     this.readIdx += 1;
     this.current = undefined;
     if (m.cached) {
-      this.cacheBytes -= m.bytes;
+      this.cacheBytes -= m.length;
       m.cached = undefined;
     }
   }
@@ -391,11 +285,7 @@ export class DiskBuffer implements SinkBuffer {
       this.readIdx -= this.head;
       this.head = 0;
     }
-    this.ledgerDirty = true;
-    if (!this.persisting) {
-      this.persisting = true;
-      this.ledgerWriting = this.persistLoop();
-    }
+    this.keeper.changed();
   }
 
   private state(): LedgerState {
@@ -404,46 +294,11 @@ export class DiskBuffer implements SinkBuffer {
     return { version: 1, ack: { segment: ack.segment, offset: ack.offset }, read: { segment: read.segment, offset: read.offset } };
   }
 
-  private async persistLoop(): Promise<void> {
-    for (;;) {
-      if (!this.ledgerDirty || this.finished) {
-        this.persisting = false;
-        return;
-      }
-      this.ledgerDirty = false;
-      const state = this.state();
-      try {
-        await writeLedger(this.dir, state);
-        await this.deleteBefore(state.ack.segment);
-      } catch (err) {
-        this.logger.warn({ err: errorMessage(err), dir: this.dir }, 'disk buffer ledger write failed; will retry on the next acknowledgement');
-        this.persisting = false;
-        return;
-      }
-    }
-  }
-
-  /** Deletes segments wholly before the persisted ack position. */
-  private async deleteBefore(segment: number): Promise<void> {
-    while (this.oldestSegment < segment) {
-      const id = this.oldestSegment++;
-      this.reader.closeSegment(id);
-      await unlink(segmentPath(this.dir, id)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') this.logger.warn({ err: errorMessage(err), segment: segmentName(id) }, 'disk buffer: segment could not be deleted');
-      });
-    }
-  }
-
   private async finish(): Promise<void> {
-    await this.flushing;
+    this.admission.close();
+    await this.flusher.close();
     await this.writer.close().catch((err: unknown) => this.logger.error({ err: errorMessage(err), dir: this.dir }, 'disk buffer: closing the segment failed'));
-    await this.ledgerWriting;
-    this.finished = true;
-    try {
-      writeLedgerSync(this.dir, this.state());
-    } catch (err) {
-      this.logger.warn({ err: errorMessage(err), dir: this.dir }, 'disk buffer ledger write failed at close');
-    }
+    await this.keeper.finish();
     this.reader.closeAll();
   }
 }

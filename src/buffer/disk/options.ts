@@ -21,7 +21,8 @@ export interface DiskBufferOptions {
   sync?: SyncPolicy;
   syncIntervalMs?: number;
   segmentMaxBytes?: number;
-  /** Recently written batches kept in memory so take() need not read them back (0: always read). */
+  /** Recently written batches kept in memory so take() need not read them back, up to this many
+   *  bytes of their encoded records (0: always read). */
   cacheBytes?: number;
   now?: () => number;
   /** Called with the number of corrupt records (regions) found; edgetail_buffer_corrupt_records_total. */
@@ -53,14 +54,6 @@ export interface PendingWrite {
   bytes: number;
   finalizer: Finalizer | undefined;
   dropped: number;
-  resolve: (dropped: number) => void;
-  reject: (err: Error) => void;
-}
-
-export interface Waiter {
-  events: Event[];
-  bytes: number;
-  finalizer: Finalizer | undefined;
   resolve: (dropped: number) => void;
   reject: (err: Error) => void;
 }

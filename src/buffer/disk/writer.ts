@@ -2,7 +2,9 @@
  * The append side of the log: writes groups of encoded records into the current segment at explicit
  * positions, rotating to a new segment when the current one would exceed `segmentMaxBytes`. A failed
  * write truncates the segment back to its last complete record, so retrying the same group never
- * leaves a torn record in front of good ones. fsync policy (docs/buffers.md):
+ * leaves a torn record in front of good ones, and the next write starts a new segment: the one that
+ * failed (e.g. on a full disk) can then be deleted as soon as its records are acknowledged, which
+ * is what frees the space for the retry. fsync policy (docs/buffers.md):
  * - batch: fdatasync before write() resolves (and the directory when a segment is created);
  * - interval: fdatasync of the current segment every `intervalMs`;
  * - never: no fsync except at close.
@@ -25,6 +27,8 @@ export class SegmentWriter {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
+  /** A write failed: start the next write in a new segment. */
+  private rotateNext = false;
 
   constructor(
     private readonly dir: string,
@@ -57,7 +61,7 @@ export class SegmentWriter {
     let i = 0;
     while (i < records.length) {
       let seg = this.current;
-      if (seg === undefined || (seg.size > 0 && seg.size + records[i]!.length > this.segmentMaxBytes)) seg = await this.rotate();
+      if (seg === undefined || (seg.size > 0 && (this.rotateNext || seg.size + records[i]!.length > this.segmentMaxBytes))) seg = await this.rotate();
       // The run of records that fits into this segment (at least one).
       let j = i;
       let len = 0;
@@ -113,6 +117,7 @@ export class SegmentWriter {
     } catch (err) {
       // Cut the partial write off so that a retry (or the next group) starts at a record boundary.
       await seg.fh.truncate(seg.size).catch(() => undefined);
+      this.rotateNext = true;
       throw err;
     }
   }
@@ -125,6 +130,7 @@ export class SegmentWriter {
       this.dirty = false;
       await old.fh.close();
     }
+    this.rotateNext = false;
     const id = this.nextId;
     const fh = await open(segmentPath(this.dir, id), 'wx');
     this.nextId = id + 1;

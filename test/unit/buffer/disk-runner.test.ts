@@ -74,6 +74,36 @@ describe('SinkRunner with a disk buffer', () => {
     }
   });
 
+  test('drain does not wait on a dead endpoint: the retrying batch and the rest stay in the disk buffer', { timeout: 20_000 }, async () => {
+    const dir = tempDir();
+    try {
+      const down = new Driver(false);
+      let sends = 0;
+      const send = down.send.bind(down);
+      down.send = (p) => { sends++; return send(p); };
+      // A retry backoff of a minute: the first batch is asleep in it when the drain starts.
+      const cfg = () => sinkSchema({}).parse({ ...config(), request: { concurrency: 1, retry_initial_backoff_secs: 60, retry_max_backoff_secs: 60 } }) as CommonSinkConfig;
+      const r1 = new SinkRunner({ id: 'out', type: 'fake', config: cfg(), driver: down, ctx: testContext('out', 'fake', dir.path) });
+      await r1.start();
+      await r1.accept(evs('a', 10));
+      await waitFor(() => sends === 1, 'the first batch was sent and failed');
+      // Ten minutes of deadline: the test's own 20 s timeout fails if the drain waits for it.
+      await r1.drain(600_000);
+      assert.equal(sends, 1, 'no retry and no further batch while draining');
+      assert.deepEqual(down.delivered, []);
+
+      const up = new Driver(true);
+      const r2 = new SinkRunner({ id: 'out', type: 'fake', config: cfg(), driver: up, ctx: testContext('out', 'fake', dir.path) });
+      assert.equal(r2.health().bufferEvents, 10, 'all ten events are still in the buffer');
+      await r2.start();
+      await waitFor(() => up.delivered.length === 10, 'delivered after the restart');
+      assert.deepEqual(up.delivered, evs('a', 10).map((e) => e.id));
+      await r2.drain(10_000);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   test('a buffer that cannot write makes the sink unhealthy and back-pressures accept until writes work again', async () => {
     const dir = tempDir();
     try {

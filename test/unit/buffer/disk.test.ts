@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { Logger } from '../../../src/core/component.js';
@@ -11,6 +11,7 @@ import { createBuffer, DiskBuffer, type Chunk, type DiskBufferOptions } from '..
 import { crc32c } from '../../../src/buffer/disk/crc32c.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { tempDir, waitFor } from '../../helpers/context.js';
+import { mountTmpfs } from '../../helpers/tmpfs.js';
 
 interface Logged { level: string; obj: Record<string, unknown>; msg: string | undefined }
 
@@ -342,6 +343,61 @@ describe('DiskBuffer', () => {
     assert.deepEqual(f.statuses, ['delivered']);
     assert.deepEqual(drainAll(b), ['a0', 'a1']);
     await b.close();
+  }));
+
+  test('a full disk (64 KiB tmpfs): pushes wait with ENOSPC reported; once the records are acknowledged their segment is deleted and writing resumes, nothing lost', { timeout: 30_000 }, async (t) => {
+    const fs = mountTmpfs(64 * 1024);
+    if (typeof fs === 'string') return t.skip(fs);
+    try {
+      const dir = join(fs.path, 'buf');
+      const b = open(dir, { retryInitialMs: 5, retryMaxMs: 20 });
+      const pushed: string[] = [];
+      let stuck: Promise<number> | undefined;
+      for (let i = 0; stuck === undefined; i++) {
+        assert.ok(i < 1000, 'the disk never filled');
+        const batch = evs(`p${i}-`, 50);
+        let resolved = false;
+        const p = b.push(batch).then((d) => { resolved = true; return d; });
+        for (const e of batch) pushed.push(e.id);
+        while (!resolved && b.problem === undefined) await new Promise((r) => setTimeout(r, 2));
+        if (!resolved) stuck = p;
+      }
+      assert.match(b.problem!, /ENOSPC/);
+      assert.deepEqual(segFiles(dir), ['00000000000000000001.seg']);
+      let resumed = false;
+      void stuck.then(() => { resumed = true; });
+      // Deliver everything that is on disk; the full segment can then go, and the waiting push gets in.
+      const got = drainAll(b);
+      assert.equal(got.length, pushed.length - 50);
+      assert.equal(await stuck, 0);
+      assert.equal(resumed, true);
+      assert.equal(b.problem, undefined);
+      got.push(...drainAll(b));
+      assert.deepEqual(got, pushed);
+      assert.equal(segFiles(dir).includes('00000000000000000001.seg'), false, 'the full segment was deleted');
+      await b.close();
+      assert.deepEqual(drainAll(open(dir)), [], 'nothing is re-delivered after a clean close');
+    } finally {
+      fs.unmount();
+    }
+  });
+
+  test('acknowledged segments are deleted even while the ledger cannot be written', withDir(async (dir) => {
+    const b = open(dir, { segmentMaxBytes: 300 });
+    mkdirSync(join(dir, 'ledger.json.tmp')); // every ledger write fails (EISDIR)
+    for (const p of ['a', 'b', 'c', 'd']) await b.push(evs(p, 2));
+    assert.equal(segFiles(dir).length, 4, 'one record per segment');
+    assert.equal(drainAll(b).length, 8);
+    await waitFor(() => segFiles(dir).length === 1, 'the acknowledged segments deleted');
+    assert.equal(existsSync(join(dir, 'ledger.json')), false, 'the ledger was never written');
+    // A crash now: no ledger, so recovery scans what is left: only the last (acknowledged) record
+    // is sent again (at-least-once), the deleted ones are not.
+    const crashed = open(dir);
+    assert.deepEqual(ids(crashed.take(1000, 1 << 30)), ['d0', 'd1']);
+    await crashed.close();
+    rmSync(join(dir, 'ledger.json.tmp'), { recursive: true });
+    await b.close();
+    assert.deepEqual(drainAll(open(dir)), [], 'the ledger written at close: nothing re-delivered');
   }));
 
   for (const sync of ['interval', 'never'] as const) {
