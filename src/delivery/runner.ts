@@ -22,10 +22,11 @@ import { createBuffer, DEFAULT_DISK_BUFFER_BYTES, sizeOf } from '../buffer/index
 import type { Chunk, SinkBuffer } from '../buffer/types.js';
 import { DEFAULT_BATCH, DEFAULT_MEMORY_BUFFER_EVENTS, type BatchDefaults, type CommonSinkConfig } from './config.js';
 import type { AcceptedResult, AnySinkDriver, SendResult, StreamingSinkDriver } from './types.js';
-import { AdaptiveConcurrency, FixedConcurrency, type ConcurrencyController, type ResponseOutcome } from './concurrency.js';
+import { AdaptiveConcurrency, FixedConcurrency, type ConcurrencyController } from './concurrency.js';
 import { DeadLetterWriter } from './dead-letter.js';
 import { HealthTracker, type SinkHealth } from './health.js';
 import { invoke, raceSignal, realTiming, retryDelayMs, type BackoffPolicy, type Timing } from './retry.js';
+import { isSendResult, sendOnce, type Attempt, type AttemptDeps } from './attempt.js';
 import { deliveryTracer, type BatchTrace } from './tracing.js';
 
 export type RunnerState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
@@ -41,11 +42,6 @@ export interface SinkRunnerOptions {
   buffer?: SinkBuffer;
   /** Clock, sleep and randomness (tests). */
   timing?: Partial<Timing>;
-}
-
-interface Attempt {
-  result: SendResult | AcceptedResult;
-  outcome: ResponseOutcome;
 }
 
 export class SinkRunner {
@@ -88,6 +84,7 @@ export class SinkRunner {
   private readonly healthState: HealthTracker;
   private lastDropWarn = -Infinity;
   private readonly counters = { received: 0, sent: 0, dropped: 0, dead_lettered: 0, requests: 0, failed_requests: 0, retries: 0 };
+  private readonly attemptDeps: AttemptDeps;
 
   constructor(opts: SinkRunnerOptions) {
     this.id = opts.id;
@@ -129,6 +126,15 @@ export class SinkRunner {
     // One listener per in-flight request and per backoff sleep: up to the concurrency limit and more.
     this.retrySignal = AbortSignal.any([this.abort.signal, this.retryWake.signal]);
     setMaxListeners(0, this.abort.signal, this.retrySignal);
+    this.attemptDeps = {
+      driver: this.driver,
+      timing: this.timing,
+      requestTimeoutMs: this.requestTimeoutMs,
+      stop: this.abort.signal,
+      metrics: this.ctx.metrics,
+      concurrency: this.concurrency,
+      onRequest: () => (this.counters.requests += 1),
+    };
   }
 
   /** Runs the healthcheck (when enabled; a failure only marks the sink unhealthy), then delivers. */
@@ -397,38 +403,9 @@ export class SinkRunner {
     return true;
   }
 
-  /** One request with its timeout; null when the drain deadline aborted it. */
-  private async attempt(payload: unknown, trace?: BatchTrace, n = 0): Promise<Attempt | null> {
-    const span = trace?.request(n);
-    const ctl = new AbortController();
-    const stop = this.abort.signal;
-    const onStop = () => ctl.abort(stop.reason);
-    stop.addEventListener('abort', onStop, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ctl.abort(new EdgetailError('SEND_TIMEOUT'));
-    }, this.requestTimeoutMs);
-    const started = this.timing.now();
-    let a: Attempt;
-    try {
-      const result = await raceSignal(invoke(() => this.driver.send(payload, ctl.signal)), ctl.signal);
-      a = isSendResult(result) ? { result, outcome: result.kind === 'accepted' ? 'ok' : result.kind } : { result: { kind: 'retryable', reason: 'driver returned no result' }, outcome: 'error' };
-    } catch (err) {
-      a = { result: { kind: 'retryable', reason: timedOut ? 'timeout' : errorMessage(err) }, outcome: 'error' };
-    } finally {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
-    }
-    span?.end(a.outcome, a.result.kind === 'ok' || a.result.kind === 'accepted' ? undefined : a.result.reason);
-    if (stop.aborted) return null;
-    const rtt = this.timing.now() - started;
-    this.counters.requests += 1;
-    this.ctx.metrics.requestDone(rtt / 1000, a.outcome);
-    const before = this.concurrency.limit;
-    this.concurrency.onResponse(rtt, a.outcome);
-    if (this.concurrency.limit !== before) this.ctx.metrics.concurrency(this.concurrency.limit);
-    return a;
+  /** One request (src/delivery/attempt.ts); null when the drain deadline aborted it. */
+  private attempt(payload: unknown, trace?: BatchTrace, n = 0): Promise<Attempt | null> {
+    return sendOnce(this.attemptDeps, payload, trace, n);
   }
 
   private async deadLetter(chunk: Chunk, reason: string, errorType: string, stage: string): Promise<void> {
@@ -519,9 +496,4 @@ export class SinkRunner {
     }
     this.state = 'stopped';
   }
-}
-
-function isSendResult(r: unknown): r is SendResult | AcceptedResult {
-  const k = (r as SendResult | AcceptedResult | undefined)?.kind;
-  return k === 'ok' || k === 'retryable' || k === 'permanent' || k === 'accepted';
 }
