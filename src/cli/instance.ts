@@ -35,7 +35,16 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
       // (loopback only, as enforced above).
       const keys = config.api.fastly_api_keys.length > 0 ? config.api.fastly_api_keys : config.api.auth_token ? [config.api.auth_token] : [];
       api = await startApi(config.api, topology, telemetry, logger, [createRtHandler({ keys })]);
-      liveFeed = attachLiveFeed(api.server, { authToken: config.api.auth_token, logger, ...overrides.liveFeed });
+      const l = config.api.limits;
+      liveFeed = attachLiveFeed(api.server, {
+        authToken: config.api.auth_token,
+        allowedOrigins: config.api.allowed_origins,
+        maxMessageBytes: l.ws_max_message_bytes,
+        maxMessagesPerSec: l.ws_max_messages_per_sec,
+        onReject: api.reject,
+        logger,
+        ...overrides.liveFeed,
+      });
     } catch (err) {
       await topology.stop(1000).catch(() => {});
       throw err;
