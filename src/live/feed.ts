@@ -262,7 +262,8 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
     ws.on('message', (data, isBinary) => onMessage(c, data, isBinary));
     // ws reports protocol violations here (and closes with 1002/1009): count, then drop the client.
     ws.on('error', (err: Error & { code?: string }) => {
-      count(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'ws_message_too_large' : 'ws_invalid_frame');
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') count('ws_message_too_large');
+      else if (err.code?.startsWith('WS_ERR_')) count('ws_invalid_frame'); // not a reset socket: a client gone is no offence
       ws.terminate();
     });
     ws.on('close', () => {
