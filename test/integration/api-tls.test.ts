@@ -161,7 +161,7 @@ describe('sink tls', () => {
         const s = inst.topology.health();
         return !s.ready ? s : undefined;
       }, 'the sink to turn unhealthy');
-      const reason = JSON.stringify(h.sinks.out);
+      const reason = JSON.stringify(h!.sinks.out);
       assert.match(reason, /network error UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate/);
       assert.equal(lines, before);
     } finally {
