@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { repoRoot } from '../test/helpers/cli.js';
 import { runGenerate } from '../src/cli/generate.js';
 
@@ -46,7 +47,8 @@ export async function startCapacityReceiver(capacity: number): Promise<CapacityR
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
+      const wire = Buffer.concat(chunks);
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
       let n = 0;
       for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) n++;
       if (body.length > 0 && body[body.length - 1] !== 10) n++;
