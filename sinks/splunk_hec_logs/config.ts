@@ -30,11 +30,18 @@ export const splunkHecSinkSchema = sinkSchema({
   acknowledgements: acknowledgementsSchema,
   tls: tlsClient().optional(),
 }).superRefine((c, ctx) => {
-  const path = new URL(c.endpoint).pathname.replace(/\/+$/, '');
+  // Zod runs this even when `endpoint` failed its own check: only look at a URL that parses.
+  let url: URL;
+  try {
+    url = new URL(c.endpoint);
+  } catch {
+    return;
+  }
+  const path = url.pathname.replace(/\/+$/, '');
   if (/\/services\/collector(\/.*)?$/.test(path)) {
     ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'expected the HEC base URL (e.g. https://splunk.example.com:8088), without /services/collector…' });
   }
-  if (new URL(c.endpoint).search !== '') {
+  if (url.search !== '') {
     ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'the endpoint must not carry a query string' });
   }
 });

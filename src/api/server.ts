@@ -3,13 +3,18 @@
  * (static files, src/api/dashboard.ts).
  * Later issues mount /live (WebSocket) and /v1/channel/* here through `routes`.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/component.js';
+import { ConfigError } from '../core/errors.js';
 import type { ApiConfig } from '../config/schema.js';
 import type { Telemetry } from '../telemetry/metrics.js';
 import { isAuthorized, isLoopback } from './auth.js';
+import { applyCors } from './cors.js';
 import { dashboardDir, serveDashboard } from './dashboard.js';
+import { guardServer, rejectionCounter, serverOptions, type CountRejection } from './limits.js';
 
 export interface ApiState {
   health(): { ready: boolean; sinks: Record<string, unknown> };
@@ -21,6 +26,10 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL)
 export interface ApiServer {
   server: Server;
   address: { host: string; port: number };
+  /** 'https' when api.tls is set. */
+  scheme: 'http' | 'https';
+  /** Counts a rejection in edgetail_api_rejected_total (also used by /live). */
+  reject: CountRejection;
   close(): Promise<void>;
 }
 
@@ -42,7 +51,7 @@ export function assertSafeExposure(cfg: ApiConfig): void {
   const { host } = splitAddress(cfg.address);
   const tokenSet = !!cfg.auth_token && !cfg.auth_token.isEmpty;
   if (!isLoopback(host) && !tokenSet && !cfg.allow_unauthenticated) {
-    throw new Error(`api.address ${cfg.address} is not a loopback address and api.auth_token is empty: set a token, or api.allow_unauthenticated: true`);
+    throw new ConfigError([{ path: 'api.auth_token', severity: 'error', message: `required when api.address (${cfg.address}) is not a loopback address; or set api.allow_unauthenticated: true` }]);
   }
 }
 
@@ -50,8 +59,15 @@ export async function startApi(cfg: ApiConfig, state: ApiState, telemetry: Telem
   assertSafeExposure(cfg);
   const { host, port } = splitAddress(cfg.address);
   const dashboard = dashboardDir();
+  const allowedOrigins = new Set(cfg.allowed_origins);
+  const reject = rejectionCounter(telemetry.registry);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.once('finish', () => {
+      if (res.statusCode === 401) reject('unauthorized');
+      else if (res.statusCode === 403) reject('forbidden');
+    });
+    if (applyCors(req, res, allowedOrigins) === 'preflight') return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path === '/health') return json(res, 200, { status: 'ok', uptime_secs: Math.round((Date.now() - startedAt) / 1000) });
@@ -78,15 +94,38 @@ export async function startApi(cfg: ApiConfig, state: ApiState, telemetry: Telem
     json(res, 404, { error: 'not found' });
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
-      logger.error({ err: err instanceof Error ? err.message : String(err), path: req.url }, 'api request failed');
+      logger.error({ err: err instanceof Error ? err.message : String(err), path: req.url?.split('?')[0] }, 'api request failed');
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
       else res.destroy();
     });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  };
+  const options = serverOptions(cfg.limits);
+  const tls = cfg.tls;
+  let server: Server;
+  if (tls) {
+    const read = (key: string, file: string): Buffer => {
+      try {
+        return readFileSync(file);
+      } catch (err) {
+        throw new ConfigError([{ path: `api.tls.${key}`, severity: 'error', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }]);
+      }
+    };
+    // https.Server is an http.Server as far as routes, /live upgrades and limits are concerned.
+    server = createTlsServer({
+      ...options,
+      cert: read('cert_file', tls.cert_file),
+      key: read('key_file', tls.key_file),
+      ...(tls.ca_file ? { ca: read('ca_file', tls.ca_file) } : {}),
+      requestCert: tls.verify_client,
+      rejectUnauthorized: tls.verify_client,
+      minVersion: 'TLSv1.2',
+    }, onRequest) as unknown as Server;
+  } else {
+    server = createServer(options, onRequest);
+  }
+  guardServer(server, cfg.limits, reject);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -95,10 +134,12 @@ export async function startApi(cfg: ApiConfig, state: ApiState, telemetry: Telem
     });
   });
   const addr = server.address() as AddressInfo;
-  logger.info({ address: `${addr.address}:${addr.port}` }, 'api listening');
+  logger.info({ address: `${addr.address}:${addr.port}`, tls: !!tls }, 'api listening');
   return {
     server,
     address: { host: addr.address, port: addr.port },
+    scheme: tls ? 'https' : 'http',
+    reject,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -48,7 +48,16 @@ export async function startInstance(raw: RawConfig, logger: Logger, overrides: {
       if (keys.some((k) => !k.isEmpty)) ingestStore = acquireLiveStore();
       const ingest = createRtIngestHandler({ keys, logger: logger.child({ component: 'rt_ingest' }) });
       api = await startApi(config.api, topology, telemetry, logger, [createRtHandler({ keys }), ingest]);
-      liveFeed = attachLiveFeed(api.server, { authToken: config.api.auth_token, logger, ...overrides.liveFeed });
+      const l = config.api.limits;
+      liveFeed = attachLiveFeed(api.server, {
+        authToken: config.api.auth_token,
+        allowedOrigins: config.api.allowed_origins,
+        maxMessageBytes: l.ws_max_message_bytes,
+        maxMessagesPerSec: l.ws_max_messages_per_sec,
+        onReject: api.reject,
+        logger,
+        ...overrides.liveFeed,
+      });
     } catch (err) {
       await topology.stop(1000).catch(() => {});
       if (ingestStore) releaseLiveStore(ingestStore);

@@ -24,7 +24,14 @@ export function parseConfigText(text: string, origin: string, env: NodeJS.Proces
     }
     return { tree: {}, unset, problems };
   }
-  const js = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias to an unknown anchor (`*x`) or too many aliases (a "billion laughs" document) throw here.
+    problems.push({ path: origin, severity: 'error', message: err instanceof Error ? err.message.split('\n')[0]!.trim() || 'invalid YAML' : 'invalid YAML' });
+    return { tree: {}, unset, problems };
+  }
   if (js === null || js === undefined) return { tree: {}, unset, problems };
   if (typeof js !== 'object' || Array.isArray(js)) {
     problems.push({ path: origin, severity: 'error', message: 'expected a mapping at the top level' });

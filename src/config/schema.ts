@@ -1,5 +1,7 @@
 /** The top level of a config file: data_dir, api, and the three component sections. */
-import { z, httpUrl, listenAddress, posNumber, secret } from '../core/schema.js';
+import { z, httpUrl, listenAddress, posNumber, secret, tlsServer } from '../core/schema.js';
+import { isLoopback } from '../api/auth.js';
+import { apiLimitsSchema } from '../api/limits.js';
 
 const componentSection = z.record(
   z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'component ids may use letters, digits, _ and - only' }),
@@ -15,8 +17,23 @@ export const apiSchema = z
     auth_token: secret().optional(),
     allow_unauthenticated: z.boolean().default(false),
     fastly_api_keys: z.array(secret()).default([]),
+    /** Browser origins allowed besides the page's own (CORS on /api, /metrics, /v1/channel; Origin on /live); '*' = any. */
+    allowed_origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, { error: 'expected an origin (https://host[:port]) or *' }), { error: 'expected a list of origins' }).default([]),
+    /** HTTPS (and wss:// for /live) on the API listener; verify_client requires client certificates signed by ca_file. */
+    tls: tlsServer()
+      .refine((t) => !t.verify_client || !!t.ca_file, { error: 'verify_client needs ca_file (the CA that signs client certificates)', path: ['ca_file'] })
+      .optional(),
+    limits: apiLimitsSchema,
   })
-  .default({ enabled: true, address: '127.0.0.1:8686', allow_unauthenticated: false, fastly_api_keys: [] });
+  .superRefine((a, ctx) => {
+    // Refuse to expose the API beyond loopback without a token, unless explicitly allowed.
+    if (typeof a.address !== 'string') return; // reported by listenAddress
+    const host = a.address.slice(0, a.address.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+    if (a.enabled && !isLoopback(host) && (!a.auth_token || a.auth_token.isEmpty) && !a.allow_unauthenticated) {
+      ctx.addIssue({ code: 'custom', path: ['auth_token'], message: `required when api.address (${a.address}) is not a loopback address; or set api.allow_unauthenticated: true` });
+    }
+  })
+  .prefault({});
 
 /**
  * Self-telemetry over OTLP (src/telemetry/otel.ts): off unless `enabled: true`, or unset and the

@@ -46,7 +46,11 @@ interface ZodIssueLike {
 
 function joinPath(prefix: string, path: PropertyKey[]): string {
   let out = prefix;
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  for (const p of path) {
+    // An empty key would leave no path at all ("" → `""`), found by test/fuzz/config.test.ts.
+    const key = String(p) === '' ? '""' : String(p);
+    out += typeof p === 'number' ? `[${p}]` : out ? `.${key}` : key;
+  }
   return out;
 }
 
@@ -119,6 +123,8 @@ export function validateConfig(raw: RawConfig, mode: 'validate' | 'run'): Valida
   for (const u of raw.unset) {
     let explained = false;
     for (const p of problems) {
+      // An unknown key is wrong whatever its value: never explained (or downgraded) by an unset variable.
+      if (p.message === 'unknown key') continue;
       if (p.path === u.path || p.path.startsWith(`${u.path}.`) || p.path.startsWith(`${u.path}[`)) {
         explained = true;
         p.message += ` (environment variable ${u.name} is not set)`;

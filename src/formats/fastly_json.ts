@@ -15,6 +15,25 @@ type Obj = Record<string, unknown>;
 const NOT_JSON = new ParseFailure('invalid JSON');
 const NOT_OBJECT = new ParseFailure('not a JSON object');
 const BAD_TIMESTAMP = new ParseFailure('invalid timestamp');
+const TOO_DEEP = new ParseFailure('JSON nested too deeply');
+
+/**
+ * Deepest nesting kept in a passed-through value. JSON.parse reads any depth, but JSON.stringify
+ * (every sink's encoder) recurses and throws past a few thousand levels: one such line would fail its
+ * whole batch at encode time. Found by test/fuzz/formats.test.ts.
+ */
+const MAX_DEPTH = 32;
+
+function tooDeep(v: unknown, depth: number): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (depth >= MAX_DEPTH) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (tooDeep(v[i], depth + 1)) return true;
+  } else {
+    for (const k in v) if (tooDeep((v as Obj)[k], depth + 1)) return true;
+  }
+  return false;
+}
 
 /** JSON.parse behind its own function so the try/catch stays out of the mapping code. */
 function parseJson(line: string): unknown {
@@ -39,6 +58,8 @@ KINDS.url = Kind.Url;
 KINDS.path = Kind.Path;
 KINDS.query = Kind.Query;
 KINDS.__proto__ = Kind.Proto;
+// `parse_error` marks a line that did not parse (DESIGN.md); a line must not claim it for itself.
+KINDS.parse_error = Kind.Proto;
 
 /**
  * The flat shape is fixed up in place rather than copied: JSON.parse already built the object with
@@ -55,7 +76,9 @@ function mapFlat(o: Obj): Parsed | ParseFailure {
       continue;
     }
     switch (KINDS[k]) {
-      case undefined: break;
+      case undefined:
+        if (typeof v === 'object' && tooDeep(v, 1)) return TOO_DEEP;
+        break;
       case Kind.Number:
         if (typeof v !== 'number' || !Number.isFinite(v)) {
           const n = toNumber(v);
@@ -84,8 +107,8 @@ function mapFlat(o: Obj): Parsed | ParseFailure {
       case Kind.Layer:
         if (v !== 'edge' && v !== 'origin') o[k] = 'edge';
         break;
-      case Kind.Proto: // an own "__proto__" key would become a prototype if a consumer copied fields
-        delete o[k];
+      case Kind.Proto: // an own "__proto__" key would become a prototype if a consumer copied fields;
+        delete o[k]; // a "parse_error" key would make a parsed line count as a failure downstream
         break;
     }
   }

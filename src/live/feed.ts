@@ -15,6 +15,8 @@ import type { Logger } from '../core/component.js';
 import type { Event } from '../core/event.js';
 import type { Secret } from '../core/secret.js';
 import { presentedToken, safeEqual } from '../api/auth.js';
+import { originAllowed } from '../api/cors.js';
+import type { CountRejection } from '../api/limits.js';
 import { getLiveStore } from './registry.js';
 import type { LiveStore } from './rollup.js';
 import type { RtSecond } from './rt-accumulate.js';
@@ -39,6 +41,12 @@ export interface LiveFeedOptions {
   /** Distinct filters served at once (default 32). */
   maxFilters?: number;
   logger?: Logger | undefined;
+  /** Largest message a client may send (default 64 KiB); larger closes the connection (1009). */
+  maxMessageBytes?: number;
+  /** Messages per second a client may send (default 20); more closes the connection (1008). */
+  maxMessagesPerSec?: number;
+  /** Counts rejected upgrades and clients closed for misbehaving (edgetail_api_rejected_total). */
+  onReject?: CountRejection;
   /** Where batches come from (default: the process's shared store, looked up every tick). */
   store?: () => LiveStore | undefined;
   now?: () => number;
@@ -69,6 +77,9 @@ interface Client {
   paused: boolean;
   dropped: number;
   alive: boolean;
+  /** Rate limit: the second being counted and the messages received in it. */
+  rateSec: number;
+  rateCount: number;
 }
 
 const PROTOCOL = 'edgetail.v1';
@@ -94,6 +105,8 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
   const logger = opts.logger;
   const token = opts.authToken && !opts.authToken.isEmpty ? opts.authToken.reveal() : undefined;
   const allowed = new Set(opts.allowedOrigins ?? []);
+  const maxPerSec = opts.maxMessagesPerSec ?? 20;
+  const count: CountRejection = opts.onReject ?? (() => {});
   const viewOpts = { retentionSecs: opts.retentionSecs ?? 300, now };
   const entries = new Map<string, ViewEntry>();
   const root: ViewEntry = { key: filterKey(null), view: new FeedView(viewOpts), clients: new Set(), seq: 0 };
@@ -213,6 +226,19 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
     }
   };
   const onMessage = (c: Client, data: RawData, isBinary: boolean): void => {
+    const sec = Math.floor(Date.now() / 1000);
+    if (sec !== c.rateSec) {
+      c.rateSec = sec;
+      c.rateCount = 0;
+    }
+    if (++c.rateCount > maxPerSec) {
+      // A flood of messages costs filter compiles and snapshots: close rather than queue.
+      if (c.rateCount === maxPerSec + 1) {
+        count('ws_rate_limited');
+        c.ws.close(1008, 'too many messages');
+      }
+      return;
+    }
     try {
       if (isBinary) throw new Error('binary frames are not supported');
       const msg = parseClientMsg(data.toString());
@@ -236,16 +262,21 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: 64 * 1024,
+    maxPayload: opts.maxMessageBytes ?? 64 * 1024,
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : ([...protocols].find((p) => p.startsWith(BEARER)) ?? false)),
   });
   wss.on('connection', (ws: WebSocket) => {
-    const c: Client = { ws, entry: root, paused: false, dropped: 0, alive: true };
+    const c: Client = { ws, entry: root, paused: false, dropped: 0, alive: true, rateSec: 0, rateCount: 0 };
     clients.add(c);
     root.clients.add(c);
     ws.on('pong', () => (c.alive = true));
     ws.on('message', (data, isBinary) => onMessage(c, data, isBinary));
-    ws.on('error', () => ws.terminate());
+    // ws reports protocol violations here (and closes with 1002/1009): count, then drop the client.
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') count('ws_message_too_large');
+      else if (err.code?.startsWith('WS_ERR_')) count('ws_invalid_frame'); // not a reset socket: a client gone is no offence
+      ws.terminate();
+    });
     ws.on('close', () => {
       clients.delete(c);
       leave(c);
@@ -258,23 +289,21 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
     const t = presentedToken(req, url) ?? offeredProtocols(req).find((p) => p.startsWith(BEARER))?.slice(BEARER.length);
     return t !== undefined && safeEqual(t, token);
   };
-  const originOk = (req: IncomingMessage): boolean => {
-    const origin = req.headers.origin;
-    if (origin === undefined || allowed.has('*') || allowed.has(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
-  };
+  const originOk = (req: IncomingMessage): boolean => originAllowed(req, allowed);
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) {
       if (server.listenerCount('upgrade') === 1) reject(socket, 404, 'Not Found');
       return;
     }
-    if (!authorized(req, url)) return reject(socket, 401, 'Unauthorized');
-    if (!originOk(req)) return reject(socket, 403, 'Forbidden');
+    if (!authorized(req, url)) {
+      count('unauthorized');
+      return reject(socket, 401, 'Unauthorized');
+    }
+    if (!originOk(req)) {
+      count('forbidden_origin');
+      return reject(socket, 403, 'Forbidden');
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);

@@ -87,6 +87,6 @@ test('with api.auth_token set, everything but /health and /ready needs the beare
 test('a non-loopback api.address without a token refuses to start', async () => {
   const dir = tempDir();
   const text = config(dir.path).replace('127.0.0.1:0', '0.0.0.0:0');
-  await assert.rejects(startInstance(parseConfigText(text, 't'), silentLogger()), /not a loopback address and api\.auth_token is empty/);
+  await assert.rejects(startInstance(parseConfigText(text, 't'), silentLogger()), /api\.auth_token: required when api\.address \(0\.0\.0\.0:0\) is not a loopback address/);
   dir.cleanup();
 });

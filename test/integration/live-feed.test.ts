@@ -66,7 +66,7 @@ describe('/live feed on the demo', { timeout: 240_000 }, () => {
   before(async () => {
     dir = tempDir();
     const yaml = demoConfig({ port: 0, dataDir: dir.path, rate: 2000 }).replace('api:\n', `api:\n  auth_token: "${TOKEN}"\n`);
-    inst = await startInstance(parseConfigText(yaml, 'demo'), silentLogger(), { liveFeed: { maxBufferedBytes: 128 * 1024, heartbeatMs: 600_000 } });
+    inst = await startInstance(parseConfigText(yaml, 'demo'), silentLogger(), { liveFeed: { maxBufferedBytes: 128 * 1024, heartbeatMs: 600_000, maxMessagesPerSec: 10_000 } } /* the slow-client test floods pause/resume */);
     base = `ws://127.0.0.1:${inst.api!.address.port}/live`;
   });
   after(async () => {

@@ -49,3 +49,17 @@ sinks:
 test('a config without sources and sinks says so', () => {
   assert.deepEqual(problemsOf('data_dir: /tmp/x\n'), ['error sinks: at least one sink is required', 'error sources: at least one source is required']);
 });
+
+test('an unknown key stays an error in validate even when its value is an unset ${VAR} (found by test/fuzz)', () => {
+  assert.deepEqual(problemsOf('api: { tokn: "${NOPE}" }\n' + ok, 'validate', { TOKEN: 'abc' }), [
+    'error api.tokn: unknown key',
+    'warning api.tokn: environment variable NOPE is not set (empty value used)',
+  ]);
+});
+
+test('an empty key is named `""`; a YAML alias to an unknown anchor is a problem, not a crash (found by test/fuzz)', () => {
+  assert.deepEqual(problemsOf('"": 1\n' + ok, 'run', { TOKEN: 'abc' }), ['error "": unknown key']);
+  const got = problemsOf('a: *nope\n', 'run');
+  assert.equal(got.filter((p) => p.startsWith('error t.yaml: ')).length, 1);
+  assert.ok(got.some((p) => /^error t\.yaml: Unresolved alias/.test(p)), got.join('\n'));
+});

@@ -192,3 +192,15 @@ describe('fastly_json: timestamp-first fast path', () => {
     });
   });
 });
+
+describe('fastly_json: hostile lines (found by test/fuzz)', () => {
+  test('a line cannot claim parse_error: the key is dropped, the line stays parsed', () => {
+    assert.deepEqual(parseFastlyJson('{"status":200,"parse_error":"fake"}'), { timestamp: NaN, fields: { status: 200, layer: 'edge' } });
+  });
+  test('a passed-through value nested deeper than 32 levels fails the line (sink encoders could not serialise it)', () => {
+    const nest = (d: number) => '['.repeat(d) + ']'.repeat(d);
+    assert.deepEqual(parseFastlyJson(`{"status":200,"x":${nest(31)}}`), { timestamp: NaN, fields: { status: 200, x: JSON.parse(nest(31)), layer: 'edge' } });
+    assert.deepEqual(parseFastlyJson(`{"status":200,"x":${nest(32)}}`), new ParseFailure('JSON nested too deeply'));
+    assert.deepEqual(parseFastlyJson(`{"timestamp":"2024-05-01T12:00:00Z","x":{"a":${nest(100_000)}}}`), new ParseFailure('JSON nested too deeply'));
+  });
+});
