@@ -1,16 +1,9 @@
 /** Bearer-token checks for the API listener, compared in constant time. */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Secret } from '../core/secret.js';
+import { safeEqual } from '../core/net.js';
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-/** Constant-time string comparison (hashing first makes the lengths equal). */
-export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
-}
+export { isLoopback, safeEqual } from '../core/net.js';
 
 /** The token a request presents: Authorization: Bearer, or ?token= (browser dashboard, /live), or the edgetail_token cookie. */
 export function presentedToken(req: IncomingMessage, url: URL): string | undefined {
@@ -32,9 +25,4 @@ export function isAuthorized(req: IncomingMessage, url: URL, token: Secret | und
   if (!token || token.isEmpty) return true;
   const t = presentedToken(req, url);
   return t !== undefined && safeEqual(t, token.reveal());
-}
-
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || h.startsWith('127.');
 }

@@ -41,10 +41,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export function splitAddress(address: string): { host: string; port: number } {
-  const i = address.lastIndexOf(':');
-  return { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(address.slice(i + 1)) };
-}
+import { splitAddress } from '../core/net.js';
+export { splitAddress };
 
 /** Refuses to expose the API beyond loopback without a token (unless explicitly allowed). */
 export function assertSafeExposure(cfg: ApiConfig): void {

@@ -1,6 +1,6 @@
 /** The top level of a config file: data_dir, api, and the three component sections. */
 import { z, httpUrl, listenAddress, posNumber, secret, tlsServer } from '../core/schema.js';
-import { isLoopback } from '../api/auth.js';
+import { isLoopback } from '../core/net.js';
 import { apiLimitsSchema } from '../api/limits.js';
 
 const componentSection = z.record(

@@ -5,7 +5,7 @@ import type { TlsOptions } from 'node:tls';
 import type { z } from '../core/schema.js';
 import type { tlsServer } from '../core/schema.js';
 import { errorMessage } from '../core/errors.js';
-import { splitAddress } from '../api/server.js';
+import { splitAddress } from '../core/net.js';
 
 export type TlsServerConfig = z.output<ReturnType<typeof tlsServer>>;
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { safeEqual } from '../../api/auth.js';
+import { safeEqual } from '../../core/net.js';
 import type { HttpServerSourceConfig } from './config.js';
 
 /** ok; missing credentials (401); wrong credentials (403). */

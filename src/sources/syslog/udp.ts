@@ -9,7 +9,7 @@ import type { SourceContext } from '../../core/component.js';
 import { errorMessage } from '../../core/errors.js';
 import type { LogEvent } from '../../core/event.js';
 import type { Format } from '../../formats/types.js';
-import { splitAddress } from '../../api/server.js';
+import { splitAddress } from '../../core/net.js';
 import type { SyslogSourceConfig } from './config.js';
 import { framesToEvents } from './events.js';
 import { Framer, type Frame } from './framing.js';
