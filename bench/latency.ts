@@ -1,0 +1,2 @@
+export interface LatencyOptions { root: string; dataDir: string; which: string[]; lines: number }
+export async function runLatencyBenches(_o: LatencyOptions): Promise<void> {}
