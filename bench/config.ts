@@ -38,8 +38,8 @@ export interface BenchConfig {
  * The tuned settings (documented in bench/README.md): parsing in a worker thread (the second core),
  * gzip level 1 on the libuv pool, bigger reads and batches.
  */
-export const TUNED_SOURCE = ['read_buffer_bytes: 1048576', 'parse_workers: 1'];
-export const TUNED_SINK = ['compression_level: 1', 'batch: { max_events: 2000, max_bytes: 4194304 }'];
+export const TUNED_SOURCE = ['parse_workers: 1'];
+export const TUNED_SINK = ['compression_level: 1'];
 
 export function benchYaml(c: BenchConfig): string {
   const src = ['type: file', `include: [${JSON.stringify(c.file)}]`, 'format: fastly_json', ...(c.tuned ? TUNED_SOURCE : []), ...(c.sourceExtra ?? [])];
