@@ -4,7 +4,7 @@
  * own promise, so the reader awaits them in order. A worker that fails rejects what it holds and
  * the pool stops (the reader then parses on the main thread: nothing is lost).
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { FormatName } from '../../formats/types.js';
 
 export interface ParseRequest {
@@ -20,7 +20,16 @@ export interface ParseReply {
   json: Array<string | null>;
 }
 
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
+const FROM_TS = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_TS ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
+
+/** The worker: the compiled file; from TypeScript sources (tests under tsx), a loader that registers tsx first. */
+function spawnWorker(options: WorkerOptions): Worker {
+  if (!FROM_TS) return new Worker(WORKER_URL, options);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(code, { ...options, eval: true });
+}
 
 export class ParsePool {
   private readonly workers: Worker[] = [];
@@ -33,7 +42,7 @@ export class ParsePool {
   constructor(format: FormatName, count: number) {
     for (let i = 0; i < count; i++) {
       // A small young generation: the worker's garbage is short-lived strings and objects of one batch.
-      const w = new Worker(WORKER_URL, { workerData: { format }, name: `edgetail-parse-${i}`, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      const w = spawnWorker({ workerData: { format }, name: `edgetail-parse-${i}`, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       w.on('message', (r: ParseReply) => {
         const p = this.pending.get(r.id);
         this.pending.delete(r.id);
