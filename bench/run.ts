@@ -7,6 +7,7 @@
  *   --scenario a,b       default, tuned, fanout, fanout-tuned, latency, idle, ws (default: default,tuned)
  *   --sinks hec,datadog,s3   adds the fan-out scenario (those sinks at once) to the selection
  *   --buffer memory|disk|both  buffer of the throughput scenarios (both: each scenario twice)
+ *   latency/ws/idle options (bench/latency.ts): --probes N, --ws-lines N, --idle-secs N
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,13 +53,13 @@ const root = repoRoot();
 const dataDir = join(root, 'bench', '.data');
 mkdirSync(dataDir, { recursive: true });
 
-async function ensureInput(): Promise<string> {
-  const file = join(dataDir, `fastly-${LINES}.log`);
+async function ensureInput(lines = LINES): Promise<string> {
+  const file = join(dataDir, `fastly-${lines}.log`);
   const marker = `${file}.done`;
   if (existsSync(marker) && existsSync(file) && readFileSync(marker, 'utf8') === String(statSync(file).size)) return file;
-  process.stderr.write(`generating ${LINES} fastly_json lines into ${file} …\n`);
+  process.stderr.write(`generating ${lines} fastly_json lines into ${file} …\n`);
   const out = createWriteStream(file);
-  await runGenerate({ scenario: 'cutover', format: 'fastly_json', lines: LINES, seed: 42 }, out);
+  await runGenerate({ scenario: 'cutover', format: 'fastly_json', lines, seed: 42 }, out);
   out.end();
   await once(out, 'finish');
   writeFileSync(marker, String(statSync(file).size));
@@ -193,7 +194,7 @@ async function throughput(): Promise<void> {
 async function main(): Promise<void> {
   await throughput();
   const other = ['latency', 'idle', 'ws'].filter((s) => WANT.has(s));
-  if (other.length > 0) await runLatencyBenches({ root, dataDir, which: other, lines: LINES });
+  if (other.length > 0) await runLatencyBenches({ root, dataDir, which: other, lines: LINES, opt, input: () => ensureInput(Number(opt('ws-lines', '200000'))) });
 }
 
 main().catch((err: unknown) => {
