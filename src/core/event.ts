@@ -141,6 +141,15 @@ export class LazyLogEvent implements LogEvent {
     return this.#json;
   }
 
+  /**
+   * The plain event shape for JSON.stringify (the disk buffer serializes events so): `fields` is an
+   * accessor, which JSON.stringify would otherwise skip. Does not materialize the event.
+   */
+  toJSON(): Omit<LogEvent, 'fields'> & { fields: Fields } {
+    const fields = this.#json === undefined ? this.#fields! : (JSON.parse(this.#json) as Fields);
+    return { type: 'log', timestamp: this.timestamp, fields, raw: this.raw, id: this.id, source: this.source, size: this.size };
+  }
+
   /** One top-level field without parsing the rest (nor keeping the result): see peekField. */
   peek(key: string): unknown {
     return this.#json === undefined ? this.#fields![key] : topLevelValue(this.#json, key);

@@ -5,15 +5,20 @@
  */
 import type { SourceContext } from '../../core/component.js';
 import { errorMessage } from '../../core/errors.js';
-import { LazyLogEvent, type Event, type LogEvent } from '../../core/event.js';
+import { LazyLogEvent, type Event, type Fields, type LogEvent } from '../../core/event.js';
 import { Finalizer } from '../../core/finalizer.js';
 import { toLogEvent } from '../../formats/index.js';
-import { ParseFailure, type Format } from '../../formats/types.js';
+import { ParseFailure, SKIP, type Format } from '../../formats/types.js';
 import type { FileSourceConfig } from './config.js';
 import type { FileState } from './file-state.js';
 import { checkFingerprint, EMPTY_FINGERPRINT } from './fingerprint.js';
 import { LineBatch } from './line-splitter.js';
 import { ParsePool, type ParseReply } from './parse-pool.js';
+
+/** LazyLogEvent's invariant: no field shadows a wire key. */
+function spliceable(f: Fields): boolean {
+  return f.timestamp === undefined && f.event_id === undefined && f.parse_error === undefined;
+}
 
 /** more: data was read (read again soon); eof: nothing new; failed: the file cannot be read. */
 export type ReadResult = 'more' | 'eof' | 'failed';
@@ -150,6 +155,8 @@ export class Reader {
     const format = this.format;
     const source = this.ctx.id;
     const prefix = f.idPrefix;
+    // Every consumer only serializes fields: serialize them once here (see SourceContext.fieldsAsJson).
+    const asJson = this.ctx.fieldsAsJson === true;
     // With parse workers every batch of the chunk is handed over at once: the workers parse batch
     // k+1 while this thread builds, emits and encodes batch k.
     // Workers start with the first lines to parse (a source built only to be validated starts none).
@@ -173,7 +180,9 @@ export class Reader {
         } else {
           const outcome = format.parse(line);
           if (outcome instanceof ParseFailure) failures++;
-          ev = toLogEvent(outcome, line, source, prefix + b.start[i]!, arrival, b.bytes[i]!);
+          ev = asJson && outcome !== SKIP && !(outcome instanceof ParseFailure) && spliceable(outcome.fields)
+            ? new LazyLogEvent(source, prefix + b.start[i]!, outcome.timestamp === outcome.timestamp ? outcome.timestamp : arrival, JSON.stringify(outcome.fields), line, b.bytes[i]!)
+            : toLogEvent(outcome, line, source, prefix + b.start[i]!, arrival, b.bytes[i]!);
         }
         if (ev !== null) {
           events.push(ev);

@@ -49,6 +49,8 @@ test('a lazy event encodes exactly like the same plain event, and materializes o
   const o = { host_key: 'node', indexed_fields: ['status', 'host'], source: 'edge' };
   assert.equal(encodeEnvelopes([lazy], o, staticMeta(o)), encodeEnvelopes([plain], o, staticMeta(o)));
   assert.equal(peekField(lazy, 'node'), 'cache-ams-1');
+  // Serialized as a plain event (the disk buffer stores JSON.stringify(events)).
+  assert.deepEqual(JSON.parse(JSON.stringify([lazy])), JSON.parse(JSON.stringify([plain])));
   assert.notEqual(lazy.fieldsJson, undefined, 'peeking does not materialize');
   // Reading fields hands out a mutable object; the text is dropped so a change reaches the wire.
   lazy.fields.status = 503;
@@ -60,4 +62,14 @@ test('a lazy event encodes exactly like the same plain event, and materializes o
   assert.equal(lazy.fields.status, 503);
   assert.equal(copy.raw, 'the line');
   assert.equal(copy.id, 'edge:1-0:42');
+});
+
+test('splicesFields: only sinks that serialize fields, and not with except/only fields', async () => {
+  const { splicesFields } = await import('../../../src/topology/splice.js');
+  assert.equal(splicesFields('splunk_hec_logs', { encoding: { codec: 'ndjson' } }), true);
+  assert.equal(splicesFields('http', { encoding: { codec: 'ndjson', except_fields: [] } }), true);
+  assert.equal(splicesFields('datadog_logs', { encoding: { codec: 'ndjson', only_fields: ['host'] } }), false);
+  assert.equal(splicesFields('http', { encoding: { codec: 'ndjson', except_fields: ['client_ip'] } }), false);
+  assert.equal(splicesFields('live', {}), false);
+  assert.equal(splicesFields('file', {}), false);
 });

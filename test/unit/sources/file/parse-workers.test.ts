@@ -18,12 +18,13 @@ const LINES = [
   '{"timestamp":"2024-05-01T12:00:03Z","http":{"status_code":500,"method":"GET"},"network":{"client":{"ip":"10.0.0.1"}}}',
 ];
 
-async function readAll(workers: number): Promise<{ events: LogEvent[]; errors: Record<string, number> }> {
+async function readAll(workers: number, fieldsAsJson = false): Promise<{ events: LogEvent[]; errors: Record<string, number> }> {
   const d = tempDir();
   try {
     const file = join(d.path, 'edge.log');
     writeFileSync(file, LINES.join('\n') + '\n');
     const h = harness(d.path);
+    h.ctx.fieldsAsJson = fieldsAsJson;
     const src = await startSource(h, { include: [file], format: 'fastly_json', parse_workers: workers });
     try {
       await waitFor(() => h.lines().length === LINES.length, 'all lines');
@@ -36,9 +37,10 @@ async function readAll(workers: number): Promise<{ events: LogEvent[]; errors: R
   }
 }
 
-test('parse_workers: events equal those parsed on the main thread, and the fast path stays lazy', async () => {
+for (const [name, workers, asJson] of [['parse_workers: 1', 1, false], ['fieldsAsJson (every consumer splices)', 0, true]] as const) {
+test(`${name}: events equal those parsed on the main thread, and the fast path stays lazy`, async () => {
   const main = await readAll(0);
-  const worker = await readAll(1);
+  const worker = await readAll(workers, asJson);
   assert.deepEqual(worker.errors, main.errors);
   assert.equal(main.errors['parse_failed/processing'], 1);
   const strip = (e: LogEvent) => ({ raw: e.raw, size: e.size, id: e.id.slice(e.id.lastIndexOf(':')), fields: e.fields });
@@ -57,3 +59,4 @@ test('parse_workers: events equal those parsed on the main thread, and the fast 
   assert.equal(worker.events[0]!.fields.status, 404);
   assert.equal(worker.events[2]!.fields.parse_error, 'invalid JSON');
 });
+}
