@@ -201,16 +201,38 @@ function valueEnd(s: string, i: number): number {
 export function topLevelValue(s: string, key: string): unknown {
   // JSON.stringify writes a key exactly as JSON.stringify(key): compare the quoted text in place.
   const quoted = JSON.stringify(key);
+  // Fast path: `"key":` can only occur in valid JSON as a member name (a quote right after the
+  // name's last character ends a string, and only a member name is followed by a colon). Preceded
+  // by `,` or the opening brace, with no `{` or `[` anywhere before it, it is a top-level member.
+  const p = s.indexOf(quoted + ':');
+  if (p < 0) return undefined;
+  const before = s.charCodeAt(p - 1);
+  if ((before === 44 || p === 1) && !hasBracket(s, p)) return valueAt(s, p + quoted.length + 1);
   let i = 1;
   while (i < s.length && s.charCodeAt(i) === 34) {
     const ke = stringEnd(s, i);
     const vs = ke + 1; // after the colon
     const ve = valueEnd(s, vs);
-    if (ke - i === quoted.length && s.startsWith(quoted, i)) {
-      const v = s.slice(vs, ve);
-      return v.charCodeAt(0) === 34 && v.indexOf('\\') < 0 ? v.slice(1, -1) : JSON.parse(v);
-    }
+    if (ke - i === quoted.length && s.startsWith(quoted, i)) return valueAt(s, vs);
     i = ve + 1; // past the comma
   }
   return undefined;
+}
+
+/** True when `{` or `[` occurs in s[1, end). */
+function hasBracket(s: string, end: number): boolean {
+  const a = s.indexOf('{', 1);
+  if (a >= 0 && a < end) return true;
+  const b = s.indexOf('[', 1);
+  return b >= 0 && b < end;
+}
+
+/** The JSON value starting at `i`; plain strings are sliced, anything else parsed. */
+function valueAt(s: string, i: number): unknown {
+  const e = valueEnd(s, i);
+  if (s.charCodeAt(i) === 34) {
+    const bs = s.indexOf('\\', i);
+    if (bs < 0 || bs >= e) return s.slice(i + 1, e - 1);
+  }
+  return JSON.parse(s.slice(i, e));
 }
