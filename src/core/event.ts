@@ -194,20 +194,30 @@ function valueEnd(s: string, i: number): number {
   return j;
 }
 
+// The last key looked up (sinks peek the same one or two keys for every event).
+let lastKey = '';
+let lastQuoted = '""';
+let lastNeedle = '"":';
+
 /**
  * The value of a top-level member of a compact JSON object text (JSON.stringify output: no
  * whitespace), or undefined. Skips strings and nested values without parsing them.
  */
 export function topLevelValue(s: string, key: string): unknown {
   // JSON.stringify writes a key exactly as JSON.stringify(key): compare the quoted text in place.
-  const quoted = JSON.stringify(key);
+  if (key !== lastKey) {
+    lastKey = key;
+    lastQuoted = JSON.stringify(key);
+    lastNeedle = lastQuoted + ':';
+  }
+  const quoted = lastQuoted;
   // Fast path: `"key":` can only occur in valid JSON as a member name (a quote right after the
   // name's last character ends a string, and only a member name is followed by a colon). Preceded
   // by `,` or the opening brace, with no `{` or `[` anywhere before it, it is a top-level member.
-  const p = s.indexOf(quoted + ':');
+  const p = s.indexOf(lastNeedle);
   if (p < 0) return undefined;
   const before = s.charCodeAt(p - 1);
-  if ((before === 44 || p === 1) && !hasBracket(s, p)) return valueAt(s, p + quoted.length + 1);
+  if ((before === 44 || p === 1) && s.lastIndexOf('{', p) <= 0 && s.lastIndexOf('[', p) < 0) return valueAt(s, p + quoted.length + 1);
   let i = 1;
   while (i < s.length && s.charCodeAt(i) === 34) {
     const ke = stringEnd(s, i);
@@ -219,13 +229,6 @@ export function topLevelValue(s: string, key: string): unknown {
   return undefined;
 }
 
-/** True when `{` or `[` occurs in s[1, end). */
-function hasBracket(s: string, end: number): boolean {
-  const a = s.indexOf('{', 1);
-  if (a >= 0 && a < end) return true;
-  const b = s.indexOf('[', 1);
-  return b >= 0 && b < end;
-}
 
 /** The JSON value starting at `i`; plain strings are sliced, anything else parsed. */
 function valueAt(s: string, i: number): unknown {
