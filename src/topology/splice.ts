@@ -8,6 +8,7 @@
  * `ev.fields` directly stays correct for the same reason.
  */
 interface SinkConfigLike {
+  buffer?: { type?: string } | undefined;
   encoding?: { except_fields?: readonly string[] | undefined; only_fields?: readonly string[] | undefined; codec?: string } | undefined;
 }
 
@@ -15,7 +16,11 @@ const SPLICING = new Set(['splunk_hec_logs', 'http', 'datadog_logs', 'aws_s3', '
 
 export function splicesFields(type: string, config: unknown): boolean {
   if (!SPLICING.has(type)) return false;
-  const enc = (config as SinkConfigLike).encoding;
+  const c = config as SinkConfigLike;
+  // A disk buffer stores JSON.stringify(events): a lazy event would be parsed there only to be
+  // serialized again (measured: 1.6× the CPU of plain events with `--buffer disk`).
+  if (c.buffer?.type === 'disk') return false;
+  const enc = c.encoding;
   // except/only fields build a filtered wire object from the parsed fields.
   return !(enc?.except_fields?.length || enc?.only_fields?.length);
 }
