@@ -10,7 +10,7 @@
  * - A batch is split in order into payloads of ≤ MAX_ENTRIES entries and ≤ MAX_PAYLOAD_BYTES bytes of
  *   serialized JSON array, so no request the sink makes can exceed the limits.
  */
-import type { Event } from '../../src/core/event.js';
+import { peekField, type Event } from '../../src/core/event.js';
 import { eventToJson, type WireOptions } from '../../src/delivery/encoding.js';
 import { splitBySize } from './parts.js';
 
@@ -63,7 +63,7 @@ export function toEntries(events: readonly Event[], o: EntryOptions, onTruncated
     }
     const item: LogItem = { ddsource: o.ddsource, message };
     if (o.ddtags) item.ddtags = o.ddtags;
-    const h = ev.type === 'log' ? ev.fields[o.hostnameField] : undefined;
+    const h = ev.type === 'log' ? peekField(ev, o.hostnameField) : undefined;
     if (typeof h === 'string' && h !== '') item.hostname = h;
     else if (o.hostname !== undefined) item.hostname = o.hostname;
     if (o.service !== undefined) item.service = o.service;

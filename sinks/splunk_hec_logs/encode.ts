@@ -5,7 +5,7 @@
  * Keys without a value are left out (HEC then applies the token's defaults). `/raw`: the original
  * lines (the `raw` codec), the metadata going into the query string instead (see rawQuery).
  */
-import type { Event } from '../../src/core/event.js';
+import { peekField, type Event } from '../../src/core/event.js';
 import { encodeRaw, eventToJson, type WireOptions } from '../../src/delivery/encoding.js';
 
 export interface EnvelopeOptions {
@@ -55,7 +55,7 @@ export function encodeEnvelopes(events: readonly Event[], o: EnvelopeOptions, me
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
     const time = hecTime(ev.timestamp);
-    const host = ev.type === 'log' ? hostOf(ev.fields[hostKey]) : undefined;
+    const host = ev.type === 'log' ? hostOf(peekField(ev, hostKey)) : undefined;
     // Key order as documented; a key without a value is left out (and so is its comma).
     let s = time === undefined ? '{' : '{"time":' + time;
     if (host !== undefined) s += (time === undefined ? '"host":' : ',"host":') + JSON.stringify(host);
@@ -65,7 +65,7 @@ export function encodeEnvelopes(events: readonly Event[], o: EnvelopeOptions, me
     if (idx.length > 0 && ev.type === 'log') {
       let f = '';
       for (let j = 0; j < idx.length; j++) {
-        const v = indexedValue(ev.fields[idx[j]!]);
+        const v = indexedValue(peekField(ev, idx[j]!));
         if (v !== undefined) f += (f ? ',' : '') + JSON.stringify(idx[j]) + ':' + JSON.stringify(v);
       }
       if (f) s += ',"fields":{' + f + '}';

@@ -60,6 +60,12 @@ export interface SourceContext extends ComponentContext {
   emit(events: Event[], finalizer?: Finalizer): Promise<void>;
   /** Aborted when the topology asks this source to stop. */
   signal: AbortSignal;
+  /**
+   * True when every consumer of this source only serializes the fields (sinks that splice the wire
+   * JSON, src/topology/splice.ts): the source may then hand fields over as JSON text
+   * (LazyLogEvent), serialized once for all sinks and never re-parsed on this thread.
+   */
+  fieldsAsJson?: boolean;
 }
 
 export interface Source {

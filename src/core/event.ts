@@ -109,3 +109,144 @@ export function cloneEvent<E extends Event>(ev: E): E {
 export function isLog(ev: Event): ev is LogEvent {
   return ev.type === 'log';
 }
+
+/**
+ * A log event whose fields arrived as JSON text (parsed and serialized by a parse worker, see
+ * src/sources/file/parse-pool.ts): the text is parsed on this thread only when `fields` is read.
+ * Until then `fieldsJson` is exactly JSON.stringify(fields), so encoders splice it in as it is
+ * instead of parsing and re-serializing (file → HEC never builds the fields object on the main
+ * thread). Reading `fields` drops the text: the caller may change the object from then on.
+ * Invariant (checked by the producer): the fields hold no `timestamp`, `event_id` or `parse_error`.
+ */
+export class LazyLogEvent implements LogEvent {
+  readonly type = 'log' as const;
+  #json: string | undefined;
+  #fields: Fields | undefined;
+
+  constructor(
+    public source: string,
+    public id: string,
+    public timestamp: number,
+    fieldsJson: string,
+    public raw: string | undefined,
+    public size: number,
+  ) {
+    this.#json = fieldsJson;
+  }
+
+  get fields(): Fields {
+    if (this.#fields === undefined) {
+      this.#fields = JSON.parse(this.#json!) as Fields;
+      this.#json = undefined;
+    }
+    return this.#fields;
+  }
+
+  set fields(v: Fields) {
+    this.#fields = v;
+    this.#json = undefined;
+  }
+
+  /** JSON.stringify(fields) while `fields` was never read; undefined after. */
+  get fieldsJson(): string | undefined {
+    return this.#json;
+  }
+
+  /**
+   * The plain event shape for JSON.stringify (the disk buffer serializes events so): `fields` is an
+   * accessor, which JSON.stringify would otherwise skip. Does not materialize the event.
+   */
+  toJSON(): Omit<LogEvent, 'fields'> & { fields: Fields } {
+    const fields = this.#json === undefined ? this.#fields! : (JSON.parse(this.#json) as Fields);
+    return { type: 'log', timestamp: this.timestamp, fields, raw: this.raw, id: this.id, source: this.source, size: this.size };
+  }
+
+  /** One top-level field without parsing the rest (nor keeping the result): see peekField. */
+  peek(key: string): unknown {
+    return this.#json === undefined ? this.#fields![key] : topLevelValue(this.#json, key);
+  }
+}
+
+/** `ev.fields[key]`, without materializing a lazy event's fields. */
+export function peekField(ev: LogEvent, key: string): unknown {
+  return ev instanceof LazyLogEvent ? ev.peek(key) : ev.fields[key];
+}
+
+/** End (exclusive) of the JSON string starting at `i` (a quote). */
+function stringEnd(s: string, i: number): number {
+  for (;;) {
+    const q = s.indexOf('"', i + 1);
+    if (q < 0) return s.length;
+    let bs = 0;
+    for (let k = q - 1; s.charCodeAt(k) === 92; k--) bs++;
+    if ((bs & 1) === 0) return q + 1;
+    i = q;
+  }
+}
+
+/** End (exclusive) of the JSON value starting at `i`. */
+function valueEnd(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === 34) return stringEnd(s, i);
+  if (c === 123 || c === 91) {
+    let depth = 0;
+    for (let j = i; j < s.length; j++) {
+      const d = s.charCodeAt(j);
+      if (d === 34) j = stringEnd(s, j) - 1;
+      else if (d === 123 || d === 91) depth++;
+      else if (d === 125 || d === 93) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return s.length;
+  }
+  let j = i;
+  while (j < s.length && s.charCodeAt(j) !== 44 && s.charCodeAt(j) !== 125) j++;
+  return j;
+}
+
+// The last key looked up (sinks peek the same one or two keys for every event).
+let lastKey = '';
+let lastQuoted = '""';
+let lastNeedle = '"":';
+
+/**
+ * The value of a top-level member of a compact JSON object text (JSON.stringify output: no
+ * whitespace), or undefined. Skips strings and nested values without parsing them.
+ */
+export function topLevelValue(s: string, key: string): unknown {
+  // JSON.stringify writes a key exactly as JSON.stringify(key): compare the quoted text in place.
+  if (key !== lastKey) {
+    lastKey = key;
+    lastQuoted = JSON.stringify(key);
+    lastNeedle = lastQuoted + ':';
+  }
+  const quoted = lastQuoted;
+  // Fast path: `"key":` can only occur in valid JSON as a member name (a quote right after the
+  // name's last character ends a string, and only a member name is followed by a colon). Preceded
+  // by `,` or the opening brace, with no `{` or `[` anywhere before it, it is a top-level member.
+  const p = s.indexOf(lastNeedle);
+  if (p < 0) return undefined;
+  const before = s.charCodeAt(p - 1);
+  if ((before === 44 || p === 1) && s.lastIndexOf('{', p) <= 0 && s.lastIndexOf('[', p) < 0) return valueAt(s, p + quoted.length + 1);
+  let i = 1;
+  while (i < s.length && s.charCodeAt(i) === 34) {
+    const ke = stringEnd(s, i);
+    const vs = ke + 1; // after the colon
+    const ve = valueEnd(s, vs);
+    if (ke - i === quoted.length && s.startsWith(quoted, i)) return valueAt(s, vs);
+    i = ve + 1; // past the comma
+  }
+  return undefined;
+}
+
+
+/** The JSON value starting at `i`; plain strings are sliced, anything else parsed. */
+function valueAt(s: string, i: number): unknown {
+  const e = valueEnd(s, i);
+  if (s.charCodeAt(i) === 34) {
+    const bs = s.indexOf('\\', i);
+    if (bs < 0 || bs >= e) return s.slice(i + 1, e - 1);
+  }
+  return JSON.parse(s.slice(i, e));
+}

@@ -11,7 +11,7 @@
  * This is the hot path. Without except/only fields a log event is encoded without intermediate
  * objects: JSON.stringify(fields) once, with the timestamp and event_id spliced in as strings.
  */
-import type { Event, LogEvent, MetricEvent } from '../core/event.js';
+import { LazyLogEvent, type Event, type LogEvent, type MetricEvent } from '../core/event.js';
 import type { EncodingConfig } from './config.js';
 
 export type Codec = EncodingConfig['codec'];
@@ -140,6 +140,15 @@ export function eventToJson(ev: Event, opts?: WireOptions): string {
 
 function wireJson(ev: Event, f: WireFilter | undefined): string {
   if (f !== undefined || ev.type !== 'log') return JSON.stringify(eventToWireF(ev, f));
+  // Fields still as JSON text (parsed in a worker, never read here): splice the text in as it is.
+  // Such fields hold no timestamp, event_id or parse_error (LazyLogEvent's invariant).
+  const pre = ev instanceof LazyLogEvent ? ev.fieldsJson : undefined;
+  if (pre !== undefined) {
+    const iso = isoTimestamp(ev.timestamp);
+    let s = iso === undefined ? '{' : '{"timestamp":"' + iso + '",';
+    if (pre.length > 2) s += pre.slice(1, -1) + ',';
+    return s + '"event_id":' + JSON.stringify(ev.id) + '}';
+  }
   const fields = ev.fields;
   const parseError = fields.parse_error !== undefined;
   // Rare shapes (a field shadowing a wire key) take the object path, which drops the shadow.

@@ -156,7 +156,12 @@ export class SinkRunner {
     this.ctx.metrics.received(events.length, sizeOf(events));
     this.accepting += 1;
     try {
-      const dropped = await this.buffer.push(events, finalizer);
+      const pushed = this.buffer.push(events, finalizer);
+      // A push that waits for room must be seen by the loop now (it takes a batch for a waiting
+      // push), not when the loop's batch timeout fires: with a big batch (aws_s3: 100,000 events,
+      // 300 s) and a smaller buffer the source stalled for the whole timeout.
+      this.wake();
+      const dropped = await pushed;
       if (dropped > 0) this.onDropped(dropped);
     } finally {
       this.accepting -= 1;

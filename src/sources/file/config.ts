@@ -18,6 +18,11 @@ export const fileSourceSchema = z.strictObject({
   poll_interval_ms: posInt().default(250),
   read_buffer_bytes: posInt().min(1024, { error: 'expected at least 1024' }).default(262_144),
   max_batch_events: posInt().default(1000),
+  /**
+   * Worker threads that parse lines (0: parse on the main thread). 1 lets a second core parse while
+   * the main thread encodes and sends (bench/README.md); it costs one more V8 heap (~10 MB idle).
+   */
+  parse_workers: nonNegInt().max(16, { error: 'expected at most 16' }).default(0),
   checkpoint_interval_ms: posInt().default(100),
   /** Files whose mtime is older than this are not opened when discovered. */
   ignore_older_secs: posNumber().optional(),

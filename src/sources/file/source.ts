@@ -75,6 +75,7 @@ export class FileSource implements Source {
     const handles: FileHandle[] = [];
     for (const f of this.active.values()) if (f.fh) handles.push(f.fh);
     await Promise.allSettled(handles.map((h) => h.close()));
+    await this.reader.close();
   }
 
   describe(): Record<string, unknown> {

@@ -23,6 +23,20 @@ describe('SinkRunner batching', () => {
     await h.cleanup();
   });
 
+  test('a push waiting for buffer room gets a batch sent at once, not after the batch timeout', async () => {
+    const h = harness(sinkConfig({ batch: { max_events: 1000, timeout_secs: 600 }, buffer: { type: 'memory', max_events: 10, when_full: 'block', sync: 'batch' }, request: { concurrency: 1 } }));
+    await h.runner.start();
+    await feed([h.runner], events('a', 8));
+    // 8 + 5 > 10: this push waits; the loop must take the 8 buffered events for it.
+    const waiting = feed([h.runner], events('b', 5));
+    await waitFor(() => h.driver.delivered.length >= 8, 'the buffered events sent for the waiting push', 10_000);
+    await waiting;
+    assert.deepEqual(h.driver.batchSizes()[0], 8);
+    await h.runner.drain(10_000);
+    assert.equal(h.driver.delivered.length, 13);
+    await h.cleanup();
+  });
+
   test('cuts batches by max_bytes (event.size)', async () => {
     const h = harness(sinkConfig({ batch: { max_events: 100, max_bytes: 100, timeout_secs: 600 }, request: { concurrency: 1 } }));
     await h.runner.start();

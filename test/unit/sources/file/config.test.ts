@@ -14,6 +14,7 @@ test('defaults fill every optional key', () => {
     poll_interval_ms: 250,
     read_buffer_bytes: 262144,
     max_batch_events: 1000,
+    parse_workers: 0,
     checkpoint_interval_ms: 100,
     fingerprint_bytes: 256,
     rotate_wait_ms: 5000,

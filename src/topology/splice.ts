@@ -1,0 +1,26 @@
+/**
+ * Sinks known to use a log event's fields only through the wire encoding (src/delivery/encoding.ts)
+ * and peekField: for them a LazyLogEvent's JSON text is spliced into the payload as it is. When every
+ * consumer of a source is such a sink, the topology tells the source (SourceContext.fieldsAsJson)
+ * and it serializes each event's fields once, right after parsing, instead of once per sink; the
+ * parsed objects then die young (measured: bench/README.md). A sink missing here still works with
+ * lazy events (reading `fields` parses the text), only slower; a listed sink that starts reading
+ * `ev.fields` directly stays correct for the same reason.
+ */
+interface SinkConfigLike {
+  buffer?: { type?: string } | undefined;
+  encoding?: { except_fields?: readonly string[] | undefined; only_fields?: readonly string[] | undefined; codec?: string } | undefined;
+}
+
+const SPLICING = new Set(['splunk_hec_logs', 'http', 'datadog_logs', 'aws_s3', 'blackhole']);
+
+export function splicesFields(type: string, config: unknown): boolean {
+  if (!SPLICING.has(type)) return false;
+  const c = config as SinkConfigLike;
+  // A disk buffer stores JSON.stringify(events): a lazy event would be parsed there only to be
+  // serialized again (one extra JSON.parse per event).
+  if (c.buffer?.type === 'disk') return false;
+  const enc = c.encoding;
+  // except/only fields build a filtered wire object from the parsed fields.
+  return !(enc?.except_fields?.length || enc?.only_fields?.length);
+}
