@@ -21,7 +21,9 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const args = ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files];
+// --test-force-exit: a test file whose failed test leaked a child process (or a socket) must still
+// end; its 'exit' handlers then kill what it started (test/helpers/cli.ts).
+const args = ['--test', '--test-reporter=spec', '--test-force-exit', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 // Services the tests started (scripts/services.sh) keep running between test files; stop them now
 // (unless EDGETAIL_KEEP_SERVICES=1: other test runs on this machine share them).

@@ -54,3 +54,17 @@ export async function runEdgetail(args: string[], env: NodeJS.ProcessEnv = {}): 
   const { code } = await r.exited;
   return { code, stdout: r.stdout(), stderr: r.stderr() };
 }
+
+/** The `host:port` an instance's API listens on, from its `api listening` log line (needs EDGETAIL_LOG=info). */
+export function apiAddress(run: Running): string | undefined {
+  for (const line of run.stderr().split('\n')) {
+    if (!line.includes('"api listening"')) continue;
+    try {
+      const o = JSON.parse(line) as { address?: unknown };
+      if (typeof o.address === 'string') return o.address;
+    } catch {
+      // a partial line: the rest has not arrived yet
+    }
+  }
+  return undefined;
+}

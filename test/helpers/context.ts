@@ -46,11 +46,12 @@ export function testContext(id = 'test', type = 'test', dataDir?: string): Compo
 }
 
 /** Polls until `check` returns truthy, or fails after `timeoutMs` (generous by default). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 25): Promise<T> {
+/** Polls `check` until it returns a truthy value, and returns that value. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 25): Promise<Exclude<T, undefined | null | false | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
-    if (v) return v;
+    if (v) return v as Exclude<T, undefined | null | false | 0 | ''>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

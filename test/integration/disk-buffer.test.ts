@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEdgetail, type Running } from '../helpers/cli.js';
+import { apiAddress, startEdgetail, type Running } from '../helpers/cli.js';
 import { fixedWidthLines, startOffsetReceiver, type OffsetReceiver } from '../helpers/offset-receiver.js';
 import { tempDir, waitFor } from '../helpers/context.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
@@ -60,8 +60,11 @@ async function startWithApi(config: string): Promise<{ proc: Running; get: (path
   const proc = startEdgetail(['run', '--config', config], { EDGETAIL_LOG: 'info' });
   const address = await waitFor(() => {
     if (proc.child.exitCode !== null) throw new Error(`edgetail exited: ${proc.stderr()}`);
-    return /"address":"([^"]+)","msg":"api listening"/.exec(proc.stderr())?.[1];
-  }, 'the API address');
+    return apiAddress(proc);
+  }, 'the API address', 60_000).catch((err: unknown) => {
+    proc.child.kill('SIGKILL'); // the caller never got it, so it cannot clean it up
+    throw err;
+  });
   const get = async (path: string) => {
     const r = await fetch(`http://${address}${path}`);
     const text = await r.text();

@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startEdgetail, type Running } from '../helpers/cli.js';
+import { apiAddress, startEdgetail, type Running } from '../helpers/cli.js';
 import { tempDir, waitFor } from '../helpers/context.js';
 
 const KEY = 'collector-fastly-key-7f3a';
@@ -95,8 +95,8 @@ function fromRt(body: RtBody): Map<number, Map<string, Counts>> {
 const plain = (m: Map<number, Map<string, Counts>>) => Object.fromEntries([...m].sort((a, b) => a[0] - b[0]).map(([s, p]) => [s, Object.fromEntries([...p].sort())]));
 
 async function apiPort(r: Running): Promise<number> {
-  const m = await waitFor((): RegExpExecArray | null => /"msg":"api listening"[^\n]*"address":"[^"]*:(\d+)"|"address":"[^"]*:(\d+)"[^\n]*"msg":"api listening"/.exec(r.stderr()), 'the collector API to listen', 60_000);
-  return Number(m![1] ?? m![2]);
+  const addr = await waitFor(() => apiAddress(r), 'the collector API to listen', 60_000);
+  return Number(addr.slice(addr.lastIndexOf(':') + 1));
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Raw-socket helpers for the hostile-input tests: send bytes, read what comes back, watch the close. */
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { startEdgetail, type Running } from '../helpers/cli.js';
+import { apiAddress, startEdgetail, type Running } from '../helpers/cli.js';
 import { waitFor } from '../helpers/context.js';
 
 export interface RawReply {
@@ -60,11 +60,13 @@ export function slowloris(port: number, everyMs: number): Promise<RawReply & { b
 /** Starts the CLI with EDGETAIL_LOG=info and reads the API address from its "api listening" log line. */
 export async function startWithApi(config: string, env: NodeJS.ProcessEnv = {}): Promise<{ run: Running; port: number }> {
   const run = startEdgetail(['run', '--config', config], { EDGETAIL_LOG: 'info', ...env });
-  const line = await waitFor((): string | undefined => {
+  const addr = await waitFor((): string | undefined => {
     if (run.child.exitCode !== null) throw new Error(`edgetail exited: ${run.stderr()}`);
-    return run.stderr().split('\n').find((l) => l.includes('"api listening"'));
-  }, 'the api listening log line', 60_000);
-  const addr = (JSON.parse(line!) as { address: string }).address;
+    return apiAddress(run);
+  }, 'the api listening log line', 60_000).catch((err: unknown) => {
+    run.child.kill('SIGKILL'); // the caller never got it, so it cannot clean it up
+    throw err;
+  });
   return { run, port: Number(addr.slice(addr.lastIndexOf(':') + 1)) };
 }
 

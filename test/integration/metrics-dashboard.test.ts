@@ -10,7 +10,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, startEdgetail, type Running } from '../helpers/cli.js';
+import { apiAddress, repoRoot, startEdgetail, type Running } from '../helpers/cli.js';
 import { tempDir, waitFor } from '../helpers/context.js';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { Telemetry } from '../../src/telemetry/metrics.js';
@@ -63,7 +63,7 @@ describe('a running pipeline: contract metrics and the Grafana dashboard', () =>
       `  out: { type: http, inputs: [ok_only], uri: "${rx.url}", buffer: { type: disk, max_bytes: 10485760 }, batch: { timeout_secs: 0.2 }, healthcheck: { enabled: false } }`,
     ].join('\n'));
     run = startEdgetail(['run', '--config', cfg], { EDGETAIL_LOG: 'info' });
-    const port: string = await waitFor((): string => (/"address":"127\.0\.0\.1:(\d+)"[^\n]*"msg":"api listening"/.exec(run.stderr())?.[1] ?? ''), 'the API to listen', 60_000);
+    const port: string = await waitFor((): string => apiAddress(run)?.split(':').pop() ?? '', 'the API to listen', 60_000);
     await waitFor(() => rx.total === expectedDelivered, `${expectedDelivered} events at the receiver`, 60_000);
     // The delivered count reaches the registry when the request settles: scrape until it shows.
     metrics = await waitFor(async (): Promise<string> => {
