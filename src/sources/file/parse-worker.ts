@@ -10,9 +10,16 @@ import { getFormat } from '../../formats/index.js';
 import { ParseFailure, SKIP, type FormatName } from '../../formats/types.js';
 import type { ParseRequest, ParseReply } from './parse-pool.js';
 
-const format = getFormat((workerData as { format: FormatName }).format);
+// Only a worker started by parse-pool.ts has workerData and a parent port; imported anywhere else
+// (a module-graph check, a bundler), this file does nothing.
+const port = parentPort;
+const data = workerData as { format: FormatName } | null;
+if (port !== null && data !== null && typeof data === 'object') {
+  const format = getFormat(data.format);
+  port.on('message', (m: ParseRequest) => onRequest(port, format, m));
+}
 
-parentPort!.on('message', (m: ParseRequest) => {
+function onRequest(port: NonNullable<typeof parentPort>, format: ReturnType<typeof getFormat>, m: ParseRequest): void {
   const lines = m.lines;
   const n = lines.length;
   const ts = new Float64Array(n);
@@ -32,5 +39,5 @@ parentPort!.on('message', (m: ParseRequest) => {
     json[i] = JSON.stringify(f);
   }
   const reply: ParseReply = { id: m.id, ts, json };
-  parentPort!.postMessage(reply, [ts.buffer]);
-});
+  port.postMessage(reply, [ts.buffer]);
+}
