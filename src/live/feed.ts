@@ -10,7 +10,8 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket, type RawData } from 'ws';
+// `ws` is loaded on the first /live upgrade: an agent nobody watches does not pay for it (idle RSS).
+import type { WebSocketServer, WebSocket, RawData } from 'ws';
 import type { Logger } from '../core/component.js';
 import type { Event } from '../core/event.js';
 import type { Secret } from '../core/secret.js';
@@ -83,6 +84,8 @@ interface Client {
 }
 
 const PROTOCOL = 'edgetail.v1';
+/** WebSocket.OPEN (the readyState constant of the spec and of `ws`). */
+const OPEN = 1;
 const BEARER = 'bearer.';
 
 function offeredProtocols(req: IncomingMessage): string[] {
@@ -151,13 +154,13 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
     return { type: 'snapshot', serverTime: now(), retentionSecs: e.view.retentionSecs, seconds: e.view.snapshotSeconds(), topk: e.view.topk(), filter: e.view.filter, paused: c.paused, seq: e.seq };
   };
   const sendNow = (c: Client, msg: ServerMsg | string): void => {
-    if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.readyState !== OPEN) return;
     c.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
     framesSent++;
   };
   /** Sends unless the client is backed up; a client that drains is told what it missed and resynced. */
   const deliver = (c: Client, frame: string): void => {
-    if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.readyState !== OPEN) return;
     if (c.ws.bufferedAmount > maxBuffered) {
       c.dropped++;
       framesDropped++;
@@ -260,12 +263,18 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
     }
   };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: opts.maxMessageBytes ?? 64 * 1024,
-    handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : ([...protocols].find((p) => p.startsWith(BEARER)) ?? false)),
-  });
-  wss.on('connection', (ws: WebSocket) => {
+  let wssLoading: Promise<WebSocketServer> | undefined;
+  const wssOf = (): Promise<WebSocketServer> =>
+    (wssLoading ??= import('ws').then(({ WebSocketServer: Server }) => {
+      const wss = new Server({
+        noServer: true,
+        maxPayload: opts.maxMessageBytes ?? 64 * 1024,
+        handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : ([...protocols].find((p) => p.startsWith(BEARER)) ?? false)),
+      });
+      wss.on('connection', onConnection);
+      return wss;
+    }));
+  const onConnection = (ws: WebSocket): void => {
     const c: Client = { ws, entry: root, paused: false, dropped: 0, alive: true, rateSec: 0, rateCount: 0 };
     clients.add(c);
     root.clients.add(c);
@@ -282,7 +291,7 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
       leave(c);
     });
     sendNow(c, snapshot(c));
-  });
+  };
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
     if (token === undefined) return true;
@@ -304,7 +313,13 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
       count('forbidden_origin');
       return reject(socket, 403, 'Forbidden');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wssOf().then(
+      (wss) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
+      (err: unknown) => {
+        logger?.error({ err: err instanceof Error ? err.message : String(err) }, 'live feed: could not load the WebSocket library');
+        socket.destroy();
+      },
+    );
   };
   server.on('upgrade', onUpgrade);
 
@@ -316,7 +331,10 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
       server.off('upgrade', onUpgrade);
       unsubscribe?.();
       for (const c of clients) c.ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      if (wssLoading !== undefined) {
+        const wss = await wssLoading.catch(() => undefined);
+        if (wss !== undefined) await new Promise<void>((resolve) => wss.close(() => resolve()));
+      }
     },
   };
 }
