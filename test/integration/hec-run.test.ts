@@ -7,8 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deadLetterText, waitDeadLettered } from '../helpers/dead-letters.js';
 import { startEdgetail, type Running } from '../helpers/cli.js';
 import { tempDir, waitFor } from '../helpers/context.js';
 import { startHecReceiver } from '../helpers/hec-receiver.js';
@@ -95,15 +96,8 @@ test('splunk_hec_logs via edgetail run: exactly once healthy, at least once unde
     const bad = startEdgetail(['run', '--config', config(dir.path, hec.url, wrong, badDir)]);
     procs.push(bad);
     const dlDir = join(dir.path, `data-${wrong}`, 'dead_letter', 'splunk');
-    const dead = () => {
-      try {
-        return readdirSync(dlDir).map((f) => readFileSync(join(dlDir, f), 'utf8')).join('');
-      } catch {
-        return '';
-      }
-    };
-    await waitFor(() => (alive(bad), dead().split('\n').length - 1 >= 2000), 'all 2000 lines dead-lettered', 60_000, 100);
-    const records = dead().trim().split('\n').map((l) => JSON.parse(l) as { reason: string; event: { request_id: string } });
+    const dead = () => deadLetterText(dlDir);
+    const records = await waitDeadLettered(dlDir, 2000, () => alive(bad));
     assert.equal(new Set(records.map((r) => r.event.request_id)).size, 2000);
     assert.match(records[0]!.reason, /403/);
     assert.match(records[0]!.reason, /code 4|Invalid token/i);
