@@ -64,3 +64,19 @@ export async function sendOnce(d: AttemptDeps, payload: unknown, trace?: BatchTr
   if (d.concurrency.limit !== before) d.metrics.concurrency(d.concurrency.limit);
   return a;
 }
+
+/** The driver's healthcheck within the request timeout: undefined when healthy, else why not. */
+export async function healthcheckOnce(driver: AnySinkDriver, timeoutMs: number): Promise<string | undefined> {
+  if (!driver.healthcheck) return undefined;
+  const check = driver.healthcheck.bind(driver);
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new EdgetailError('SEND_TIMEOUT', 'healthcheck timed out')), timeoutMs);
+  try {
+    await raceSignal(invoke(() => check(ctl.signal)), ctl.signal);
+    return undefined;
+  } catch (err) {
+    return errorMessage(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -4,6 +4,9 @@
  * healthcheck's failure has not been contradicted by a successful request.
  */
 import type { Logger } from '../core/component.js';
+import { DEFAULT_DISK_BUFFER_BYTES } from '../buffer/index.js';
+import type { SinkBuffer } from '../buffer/types.js';
+import { DEFAULT_MEMORY_BUFFER_EVENTS, type CommonSinkConfig } from './config.js';
 
 /** Consecutive failed requests after which the sink reports unhealthy (until one succeeds). */
 export const UNHEALTHY_AFTER_FAILURES = 3;
@@ -50,4 +53,29 @@ export class HealthTracker {
     this.lastError = { reason, time: new Date().toISOString() };
     if (this.consecutiveFailures === UNHEALTHY_AFTER_FAILURES) this.logger.warn({ reason }, 'sink unhealthy: requests keep failing');
   }
+}
+
+/** The sink's health: its tracker's verdict, or a disk buffer whose writes fail (pushes wait
+ *  meanwhile: the sources are back-pressured). */
+export function sinkHealth(buffer: SinkBuffer, tracker: HealthTracker): SinkHealth {
+  const h: SinkHealth = { healthy: true, bufferEvents: buffer.events, bufferBytes: buffer.bytes, bufferFill: buffer.fill };
+  const problem = tracker.problem ?? (buffer as { problem?: string }).problem;
+  if (problem !== undefined) {
+    h.healthy = false;
+    h.reason = problem;
+  }
+  return h;
+}
+
+/** The buffer block of /api/topology: what it holds and its limits (configured or default). */
+export function describeBuffer(buffer: SinkBuffer, cfg: CommonSinkConfig['buffer']): Record<string, unknown> {
+  return {
+    type: buffer.kind,
+    events: buffer.events,
+    bytes: buffer.bytes,
+    fill: buffer.fill,
+    max_events: cfg?.max_events ?? (buffer.kind === 'memory' ? DEFAULT_MEMORY_BUFFER_EVENTS : undefined),
+    max_bytes: cfg?.max_bytes ?? (buffer.kind === 'disk' ? DEFAULT_DISK_BUFFER_BYTES : undefined),
+    when_full: cfg?.when_full ?? 'block',
+  };
 }

@@ -18,15 +18,17 @@ import type { Event } from '../core/event.js';
 import type { Finalizer } from '../core/finalizer.js';
 import { EdgetailError, errorMessage } from '../core/errors.js';
 import type { SinkMetrics } from '../telemetry/metrics.js';
-import { createBuffer, DEFAULT_DISK_BUFFER_BYTES, sizeOf } from '../buffer/index.js';
+import { sizeOf } from '../buffer/index.js';
 import type { Chunk, SinkBuffer } from '../buffer/types.js';
-import { DEFAULT_BATCH, DEFAULT_MEMORY_BUFFER_EVENTS, type BatchDefaults, type CommonSinkConfig } from './config.js';
+import { type BatchDefaults, type CommonSinkConfig } from './config.js';
 import type { AcceptedResult, AnySinkDriver, SendResult, StreamingSinkDriver } from './types.js';
-import { AdaptiveConcurrency, FixedConcurrency, type ConcurrencyController } from './concurrency.js';
+import type { ConcurrencyController } from './concurrency.js';
 import { DeadLetterWriter } from './dead-letter.js';
-import { HealthTracker, type SinkHealth } from './health.js';
-import { invoke, raceSignal, realTiming, retryDelayMs, type BackoffPolicy, type Timing } from './retry.js';
-import { isSendResult, sendOnce, type Attempt, type AttemptDeps } from './attempt.js';
+import { describeBuffer, HealthTracker, sinkHealth, type SinkHealth } from './health.js';
+import { Waker } from './waker.js';
+import { invoke, realTiming, retryDelayMs, type BackoffPolicy, type Timing } from './retry.js';
+import { healthcheckOnce, isSendResult, sendOnce, type Attempt, type AttemptDeps } from './attempt.js';
+import { deliverySettings, initSinkMetrics, sinkBuffer } from './settings.js';
 import { deliveryTracer, type BatchTrace } from './tracing.js';
 
 export type RunnerState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
@@ -76,8 +78,8 @@ export class SinkRunner {
   /** `accepted` sends since the driver was last asked to flush. */
   private unflushed = 0;
   private accepting = 0;
-  private wakeResolve: (() => void) | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
+  /** Wakes the delivery loop (new events, a free slot, a drain). */
+  private readonly waker = new Waker();
   private idleResolve: (() => void) | undefined;
   private drainPromise: Promise<void> | undefined;
 
@@ -93,36 +95,16 @@ export class SinkRunner {
     this.driver = opts.driver;
     this.ctx = opts.ctx;
     this.timing = { ...realTiming, ...opts.timing };
-    const b = opts.config.batch ?? {};
-    const d = { ...DEFAULT_BATCH, ...opts.batchDefaults };
-    this.batch = { max_events: b.max_events ?? d.max_events, max_bytes: b.max_bytes ?? d.max_bytes, timeout_secs: b.timeout_secs ?? d.timeout_secs };
-    const r = opts.config.request ?? {};
-    this.requestTimeoutMs = (r.timeout_secs ?? 30) * 1000;
-    this.backoff = { initialMs: (r.retry_initial_backoff_secs ?? 1) * 1000, maxMs: (r.retry_max_backoff_secs ?? 30) * 1000 };
-    this.maxRetryMs = (r.retry_max_duration_secs ?? 0) * 1000;
-    const c = r.concurrency ?? 'adaptive';
-    this.concurrency = opts.driver.serial ? new FixedConcurrency(1) : c === 'adaptive' ? new AdaptiveConcurrency(this.timing.now) : new FixedConcurrency(c);
-    this.buffer =
-      opts.buffer ??
-      createBuffer(opts.config.buffer, {
-        id: opts.id,
-        dataDir: opts.ctx.dataDir,
-        logger: opts.ctx.logger,
-        now: this.timing.now,
-        onCorrupt: (n) => {
-          this.ctx.metrics.corrupt?.(n);
-          for (let i = 0; i < n; i++) this.ctx.metrics.error('buffer_corrupt_record', 'buffer');
-        },
-      });
+    ({ batch: this.batch, requestTimeoutMs: this.requestTimeoutMs, backoff: this.backoff, maxRetryMs: this.maxRetryMs, concurrency: this.concurrency } = deliverySettings(
+      opts.config,
+      opts.batchDefaults,
+      opts.driver.serial === true,
+      this.timing.now,
+    ));
+    this.buffer = opts.buffer ?? sinkBuffer(opts.config.buffer, opts.id, opts.ctx, this.timing.now);
     this.deadLetters = new DeadLetterWriter(opts.ctx.dataDir, opts.id);
     this.healthState = new HealthTracker(opts.ctx.logger);
-    // Every contract series exists from the start (dashboards and alerts see 0, not "no data").
-    this.ctx.metrics.received(0, 0);
-    this.ctx.metrics.sent(0, 0);
-    this.ctx.metrics.buffer(this.buffer.events, this.buffer.bytes); // a disk buffer may hold events from before a restart
-    this.ctx.metrics.inflight(0);
-    this.ctx.metrics.concurrency(this.concurrency.limit);
-    this.ctx.metrics.initSink?.();
+    initSinkMetrics(this.ctx.metrics, this.buffer, this.concurrency.limit);
     // One listener per in-flight request and per backoff sleep: up to the concurrency limit and more.
     this.retrySignal = AbortSignal.any([this.abort.signal, this.retryWake.signal]);
     setMaxListeners(0, this.abort.signal, this.retrySignal);
@@ -141,7 +123,13 @@ export class SinkRunner {
   async start(): Promise<void> {
     if (this.state !== 'created') return;
     this.state = 'starting';
-    if (this.config.healthcheck?.enabled !== false && this.driver.healthcheck) await this.runHealthcheck();
+    if (this.config.healthcheck?.enabled !== false) {
+      const failure = await healthcheckOnce(this.driver, this.requestTimeoutMs);
+      if (failure !== undefined) {
+        this.ctx.metrics.error('healthcheck_failed', 'healthcheck');
+        this.healthState.healthcheckFailed(failure);
+      }
+    }
     if (this.state === 'starting') this.state = 'running';
     this.ensureLoop();
   }
@@ -160,13 +148,13 @@ export class SinkRunner {
       // A push that waits for room must be seen by the loop now (it takes a batch for a waiting
       // push), not when the loop's batch timeout fires: with a big batch (aws_s3: 100,000 events,
       // 300 s) and a smaller buffer the source stalled for the whole timeout.
-      this.wake();
+      this.waker.wake();
       const dropped = await pushed;
       if (dropped > 0) this.onDropped(dropped);
     } finally {
       this.accepting -= 1;
       this.reportBuffer();
-      this.wake();
+      this.waker.wake();
       this.checkIdle();
     }
   }
@@ -182,32 +170,16 @@ export class SinkRunner {
   }
 
   health(): SinkHealth {
-    const h: SinkHealth = { healthy: true, bufferEvents: this.buffer.events, bufferBytes: this.buffer.bytes, bufferFill: this.buffer.fill };
-    // A disk buffer whose writes fail says so (pushes wait meanwhile: the sources are back-pressured).
-    const problem = this.healthState.problem ?? (this.buffer as { problem?: string }).problem;
-    if (problem !== undefined) {
-      h.healthy = false;
-      h.reason = problem;
-    }
-    return h;
+    return sinkHealth(this.buffer, this.healthState);
   }
 
   describe(): Record<string, unknown> {
     const h = this.health();
-    const bufferCfg = this.config.buffer;
     return {
       state: this.state,
       healthy: h.healthy,
       reason: h.reason,
-      buffer: {
-        type: this.buffer.kind,
-        events: h.bufferEvents,
-        bytes: h.bufferBytes,
-        fill: h.bufferFill,
-        max_events: bufferCfg?.max_events ?? (this.buffer.kind === 'memory' ? DEFAULT_MEMORY_BUFFER_EVENTS : undefined),
-        max_bytes: bufferCfg?.max_bytes ?? (this.buffer.kind === 'disk' ? DEFAULT_DISK_BUFFER_BYTES : undefined),
-        when_full: bufferCfg?.when_full ?? 'block',
-      },
+      buffer: describeBuffer(this.buffer, this.config.buffer),
       batch: { ...this.batch },
       concurrency: { mode: this.concurrency.adaptive ? 'adaptive' : 'fixed', limit: this.concurrency.limit, inflight: this.inflight },
       counters: { ...this.counters },
@@ -239,36 +211,18 @@ export class SinkRunner {
         if ('flush' in this.driver) (this.driver as StreamingSinkDriver).flush();
       }
       if (buf.queuedEvents === 0 || this.inflight >= this.concurrency.limit) {
-        await this.sleep(undefined);
+        await this.waker.sleep(undefined);
         continue;
       }
       const age = this.timing.now() - (buf.oldestQueuedAt ?? Infinity);
       const ready = this.flushing || buf.queuedEvents >= maxEvents || buf.queuedBytes >= maxBytes || age >= timeoutMs || buf.waitingPushes > 0;
       if (!ready) {
-        await this.sleep(Math.max(1, timeoutMs - age));
+        await this.waker.sleep(Math.max(1, timeoutMs - age));
         continue;
       }
       const chunk = buf.take(maxEvents, maxBytes);
       if (chunk) this.dispatch(chunk);
     }
-  }
-
-  /** Resolves on wake() or after `ms`. */
-  private sleep(ms: number | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wakeResolve = resolve;
-      if (ms !== undefined) this.wakeTimer = setTimeout(() => this.wake(), ms);
-    });
-  }
-
-  private wake(): void {
-    if (this.wakeTimer !== undefined) {
-      clearTimeout(this.wakeTimer);
-      this.wakeTimer = undefined;
-    }
-    const r = this.wakeResolve;
-    this.wakeResolve = undefined;
-    r?.();
   }
 
   private dispatch(chunk: Chunk): void {
@@ -280,7 +234,7 @@ export class SinkRunner {
       .finally(() => {
         this.inflight -= 1;
         this.ctx.metrics.inflight(this.inflight);
-        this.wake();
+        this.waker.wake();
         this.checkIdle();
       });
   }
@@ -362,7 +316,7 @@ export class SinkRunner {
       this.ctx.logger.error({ err: errorMessage(err) }, 'delivery failed unexpectedly; batch left unacknowledged');
     } finally {
       this.settling -= 1;
-      this.wake();
+      this.waker.wake();
       this.checkIdle();
     }
   }
@@ -403,7 +357,7 @@ export class SinkRunner {
       this.parked = true;
       this.stopped = true;
       this.ctx.logger.info({ reason, buffered_events: this.buffer.events }, 'endpoint failing while draining: the rest stays in the disk buffer for the next start');
-      this.wake();
+      this.waker.wake();
     }
     return true;
   }
@@ -430,19 +384,6 @@ export class SinkRunner {
   }
 
   // ---- health, metrics, shutdown --------------------------------------------------------------
-
-  private async runHealthcheck(): Promise<void> {
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(new EdgetailError('SEND_TIMEOUT', 'healthcheck timed out')), this.requestTimeoutMs);
-    try {
-      await raceSignal(invoke(() => this.driver.healthcheck!(ctl.signal)), ctl.signal);
-    } catch (err) {
-      this.ctx.metrics.error('healthcheck_failed', 'healthcheck');
-      this.healthState.healthcheckFailed(errorMessage(err));
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 
   private onDropped(n: number): void {
     this.counters.dropped += n;
@@ -475,7 +416,7 @@ export class SinkRunner {
     this.flushing = true;
     if (this.buffer.kind === 'disk') this.retryWake.abort(); // retries asleep now park the sink
     this.ensureLoop();
-    this.wake();
+    this.waker.wake();
     let timer: NodeJS.Timeout | undefined;
     const idle = await new Promise<boolean>((resolve) => {
       if (this.isIdle()) return resolve(true);
@@ -492,7 +433,7 @@ export class SinkRunner {
       this.abort.abort(new EdgetailError('SHUTDOWN', 'drain deadline reached'));
     }
     this.stopped = true;
-    this.wake();
+    this.waker.wake();
     await this.buffer.close();
     try {
       await this.driver.close?.();
