@@ -7,10 +7,11 @@
  *   --scenario a,b       default, tuned, fanout, fanout-tuned, latency, idle, ws (default: default,tuned)
  *   --sinks hec,datadog,s3   adds the fan-out scenario (those sinks at once) to the selection
  *   --buffer memory|disk|both  buffer of the throughput scenarios (both: each scenario twice)
+ *   --cpu-prof DIR       write a V8 CPU profile of every edgetail process into DIR (node --cpu-prof)
  *   latency/ws/idle options (bench/latency.ts): --probes N, --ws-lines N, --idle-secs N
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { repoRoot } from '../test/helpers/cli.js';
 import { runGenerate } from '../src/cli/generate.js';
@@ -49,6 +50,18 @@ const WANT = new Set(opt('scenario', opt('only', SINKS.length > 1 ? 'default,fan
 if (SINKS.length > 1) WANT.add('fanout');
 for (const s of SINKS) if (!['hec', 'datadog', 's3'].includes(s)) throw new Error(`unknown sink ${s} (hec, datadog, s3)`);
 if (!['memory', 'disk', 'both'].includes(BUFFER)) throw new Error('--buffer is memory, disk or both');
+const PROF_DIR = opt('cpu-prof', '');
+
+/**
+ * How an edgetail process is started: the launcher itself, so its V8 flags (shebang line) apply as in
+ * production; with --cpu-prof, node with those flags plus --cpu-prof (not allowed in NODE_OPTIONS).
+ */
+function edgetailCommand(args: string[]): { command: string; args: string[] } {
+  const bin = join(root, 'bin', 'edgetail.js');
+  if (!PROF_DIR) return { command: bin, args };
+  const flags = readFileSync(bin, 'utf8').split('\n', 1)[0]!.split(/\s+/).filter((f) => f.startsWith('--'));
+  return { command: process.execPath, args: [...flags, '--cpu-prof', `--cpu-prof-dir=${resolve(PROF_DIR)}`, bin, ...args] };
+}
 
 const root = repoRoot();
 const dataDir = join(root, 'bench', '.data');
@@ -107,7 +120,8 @@ async function runEdgetail(sc: Scenario, file: string, rx: Record<'hec' | 'datad
   for (const r of http) r.reset();
   const t0 = performance.now();
   // Executed directly so that the launcher's V8 flags (its shebang line) apply, as in production.
-  const p = spawnMeasured(['run', '--config', config], { cwd: root, env: { EDGETAIL_LOG: 'warn' }, command: join(root, 'bin', 'edgetail.js') });
+  const cmd = edgetailCommand(['run', '--config', config]);
+  const p = spawnMeasured(cmd.args, { cwd: root, env: { EDGETAIL_LOG: 'warn' }, command: cmd.command });
   let secs: number;
   let s;
   try {
