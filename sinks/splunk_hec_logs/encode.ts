@@ -6,6 +6,7 @@
  * lines (the `raw` codec), the metadata going into the query string instead (see rawQuery).
  */
 import { peekField, type Event } from '../../src/core/event.js';
+import { BodyWriter } from '../../src/delivery/body.js';
 import { encodeRaw, eventToJson, type WireOptions } from '../../src/delivery/encoding.js';
 
 export interface EnvelopeOptions {
@@ -47,32 +48,40 @@ export function hecTime(ms: number): string | undefined {
   return Number.isFinite(ms) ? String(ms / 1000) : undefined;
 }
 
+/** The `/event` envelope of one event (`meta` = staticMeta(o), built once per sink). */
+function envelope(ev: Event, o: EnvelopeOptions, meta: string): string {
+  const idx = o.indexed_fields;
+  const time = hecTime(ev.timestamp);
+  const host = ev.type === 'log' ? hostOf(peekField(ev, o.host_key)) : undefined;
+  // Key order as documented; a key without a value is left out (and so is its comma).
+  let s = time === undefined ? '{' : '{"time":' + time;
+  if (host !== undefined) s += (time === undefined ? '"host":' : ',"host":') + JSON.stringify(host);
+  const empty = s.length === 1;
+  if (meta) s += empty ? meta.slice(1) : meta;
+  s += (empty && !meta ? '"event":' : ',"event":') + eventToJson(ev, o.wire);
+  if (idx.length > 0 && ev.type === 'log') {
+    let f = '';
+    for (let j = 0; j < idx.length; j++) {
+      const v = indexedValue(peekField(ev, idx[j]!));
+      if (v !== undefined) f += (f ? ',' : '') + JSON.stringify(idx[j]) + ':' + JSON.stringify(v);
+    }
+    if (f) s += ',"fields":{' + f + '}';
+  }
+  return s + '}';
+}
+
 /** The concatenated `/event` body of a batch (`meta` = staticMeta(o), passed in so it is built once). */
 export function encodeEnvelopes(events: readonly Event[], o: EnvelopeOptions, meta: string): string {
-  const hostKey = o.host_key;
-  const idx = o.indexed_fields;
   let out = '';
-  for (let i = 0; i < events.length; i++) {
-    const ev = events[i]!;
-    const time = hecTime(ev.timestamp);
-    const host = ev.type === 'log' ? hostOf(peekField(ev, hostKey)) : undefined;
-    // Key order as documented; a key without a value is left out (and so is its comma).
-    let s = time === undefined ? '{' : '{"time":' + time;
-    if (host !== undefined) s += (time === undefined ? '"host":' : ',"host":') + JSON.stringify(host);
-    const empty = s.length === 1;
-    if (meta) s += empty ? meta.slice(1) : meta;
-    s += (empty && !meta ? '"event":' : ',"event":') + eventToJson(ev, o.wire);
-    if (idx.length > 0 && ev.type === 'log') {
-      let f = '';
-      for (let j = 0; j < idx.length; j++) {
-        const v = indexedValue(peekField(ev, idx[j]!));
-        if (v !== undefined) f += (f ? ',' : '') + JSON.stringify(idx[j]) + ':' + JSON.stringify(v);
-      }
-      if (f) s += ',"fields":{' + f + '}';
-    }
-    out += s + '}';
-  }
+  for (let i = 0; i < events.length; i++) out += envelope(events[i]!, o, meta);
   return out;
+}
+
+/** encodeEnvelopes, written into a Buffer (src/delivery/body.ts says why). */
+export function encodeEnvelopesBody(events: readonly Event[], o: EnvelopeOptions, meta: string, sizeHint?: number): Buffer {
+  const w = new BodyWriter(sizeHint);
+  for (let i = 0; i < events.length; i++) w.write(envelope(events[i]!, o, meta));
+  return w.finish();
 }
 
 /** The `/raw` body: each event's original line + "\n" (JSON for events without one). */

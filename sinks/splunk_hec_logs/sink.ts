@@ -12,7 +12,7 @@ import { HttpClient, bodyExcerpt, classifyNetworkError, redact } from '../../src
 import { OK, type SendResult, type SinkDriver } from '../../src/delivery/types.js';
 import { AckPoller } from './acks.js';
 import type { SplunkHecSinkConfig } from './config.js';
-import { encodeEnvelopes, encodeRawBody, rawQuery, staticMeta, type EnvelopeOptions } from './encode.js';
+import { encodeEnvelopesBody, encodeRawBody, rawQuery, staticMeta, type EnvelopeOptions } from './encode.js';
 import { classifyReply, parseReply } from './responses.js';
 
 export interface HecPayload {
@@ -62,6 +62,8 @@ export function buildSplunkHecSink(config: SplunkHecSinkConfig, ctx: ComponentCo
       })
     : undefined;
   let warnedNoAck = false;
+  // Size of the last body: the next one's buffer is allocated about that big.
+  let lastBody = 0;
 
   async function awaitAck(ackId: number, signal: AbortSignal): Promise<SendResult> {
     const o = await acks!.wait(ackId, signal);
@@ -72,8 +74,9 @@ export function buildSplunkHecSink(config: SplunkHecSinkConfig, ctx: ComponentCo
 
   return {
     async encode(events: Event[]): Promise<HecPayload> {
-      const text = raw ? encodeRawBody(events, config.encoding) : encodeEnvelopes(events, envelope, meta);
-      return { body: await compress(text, config), events: events.length };
+      const body = raw ? encodeRawBody(events, config.encoding) : encodeEnvelopesBody(events, envelope, meta, lastBody + (lastBody >> 3));
+      lastBody = body.length;
+      return { body: await compress(body, config), events: events.length };
     },
     async send(payload: HecPayload, signal: AbortSignal): Promise<SendResult> {
       let res;

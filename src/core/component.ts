@@ -66,6 +66,11 @@ export interface SourceContext extends ComponentContext {
    * (LazyLogEvent), serialized once for all sinks and never re-parsed on this thread.
    */
   fieldsAsJson?: boolean;
+  /**
+   * With fieldsAsJson: the fields those sinks read one by one (peekField); a source that hands over
+   * JSON text captures them at parse time (LazyLogEvent's peekKeys / peekValues).
+   */
+  peekKeys?: readonly string[] | undefined;
 }
 
 export interface Source {

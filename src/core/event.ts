@@ -111,45 +111,70 @@ export function isLog(ev: Event): ev is LogEvent {
 }
 
 /**
- * A log event whose fields arrived as JSON text (parsed and serialized by a parse worker, see
- * src/sources/file/parse-pool.ts): the text is parsed on this thread only when `fields` is read.
- * Until then `fieldsJson` is exactly JSON.stringify(fields), so encoders splice it in as it is
- * instead of parsing and re-serializing (file → HEC never builds the fields object on the main
- * thread). Reading `fields` drops the text: the caller may change the object from then on.
+ * A log event whose fields arrived as JSON text: the members of the fields object (the text between
+ * its braces, `""` for no field), parsed on this thread only when `fields` is read. Until then
+ * encoders splice the text in as it is instead of parsing and re-serializing (file → HEC never
+ * builds a fields object that outlives the parse). The text is a JSON text whose JSON.parse equals
+ * the fields — for a canonical line it is the line itself, sliced (src/formats/fastly_json.ts
+ * parseText), so it may keep the line's own spacing and number spelling. Reading `fields` drops the
+ * text: the caller may change the object from then on.
  * Invariant (checked by the producer): the fields hold no `timestamp`, `event_id` or `parse_error`.
  */
 export class LazyLogEvent implements LogEvent {
   readonly type = 'log' as const;
-  #json: string | undefined;
+  #members: string | undefined;
   #fields: Fields | undefined;
+  #peekKeys: readonly string[] | undefined;
+  #peekValues: readonly unknown[] | undefined;
 
+  /**
+   * `peekKeys` / `peekValues`: fields captured at parse time for the sinks that will peek them
+   * (HEC's `host_key` and `indexed_fields`, Datadog's `hostname_field`; the topology collects them,
+   * SourceContext.peekKeys): `peekValues[i]` is the value of `peekKeys[i]` (undefined if absent).
+   */
   constructor(
     public source: string,
     public id: string,
     public timestamp: number,
-    fieldsJson: string,
+    members: string,
     public raw: string | undefined,
     public size: number,
+    peekKeys?: readonly string[],
+    peekValues?: readonly unknown[],
   ) {
-    this.#json = fieldsJson;
+    this.#members = members;
+    this.#peekKeys = peekKeys;
+    this.#peekValues = peekValues;
+  }
+
+  /** A lazy event from the JSON text of a whole fields object (compact `{…}`, as JSON.stringify writes). */
+  static fromJson(source: string, id: string, timestamp: number, fieldsJson: string, raw: string | undefined, size: number, peekKeys?: readonly string[], peekValues?: readonly unknown[]): LazyLogEvent {
+    return new LazyLogEvent(source, id, timestamp, fieldsJson.slice(1, -1), raw, size, peekKeys, peekValues);
   }
 
   get fields(): Fields {
     if (this.#fields === undefined) {
-      this.#fields = JSON.parse(this.#json!) as Fields;
-      this.#json = undefined;
+      this.#fields = JSON.parse('{' + this.#members! + '}') as Fields;
+      this.#members = undefined;
+      this.#peekValues = undefined;
     }
     return this.#fields;
   }
 
   set fields(v: Fields) {
     this.#fields = v;
-    this.#json = undefined;
+    this.#members = undefined;
+    this.#peekValues = undefined;
   }
 
-  /** JSON.stringify(fields) while `fields` was never read; undefined after. */
+  /** The fields' members as JSON text (no braces) while `fields` was never read; undefined after. */
+  get fieldsMembers(): string | undefined {
+    return this.#members;
+  }
+
+  /** The fields as one JSON object text while `fields` was never read; undefined after. */
   get fieldsJson(): string | undefined {
-    return this.#json;
+    return this.#members === undefined ? undefined : '{' + this.#members + '}';
   }
 
   /**
@@ -157,13 +182,23 @@ export class LazyLogEvent implements LogEvent {
    * accessor, which JSON.stringify would otherwise skip. Does not materialize the event.
    */
   toJSON(): Omit<LogEvent, 'fields'> & { fields: Fields } {
-    const fields = this.#json === undefined ? this.#fields! : (JSON.parse(this.#json) as Fields);
+    const fields = this.#members === undefined ? this.#fields! : (JSON.parse('{' + this.#members + '}') as Fields);
     return { type: 'log', timestamp: this.timestamp, fields, raw: this.raw, id: this.id, source: this.source, size: this.size };
   }
 
-  /** One top-level field without parsing the rest (nor keeping the result): see peekField. */
+  /**
+   * One top-level field without parsing the rest (nor keeping the result): see peekField. A key
+   * captured at parse time is answered from the capture; any other is parsed out of the text.
+   */
   peek(key: string): unknown {
-    return this.#json === undefined ? this.#fields![key] : topLevelValue(this.#json, key);
+    const m = this.#members;
+    if (m === undefined) return this.#fields![key];
+    const v = this.#peekValues;
+    if (v !== undefined) {
+      const i = this.#peekKeys!.indexOf(key);
+      if (i >= 0) return v[i];
+    }
+    return memberValue(m, key);
   }
 }
 
@@ -210,11 +245,22 @@ let lastKey = '';
 let lastQuoted = '""';
 let lastNeedle = '"":';
 
+/** Index of the first non-whitespace character at or after `i`. */
+function skipWs(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return i;
+    i++;
+  }
+}
+
 /**
- * The value of a top-level member of a compact JSON object text (JSON.stringify output: no
- * whitespace), or undefined. Skips strings and nested values without parsing them.
+ * The value of a top-level member of a JSON object's members text starting at `start` (0 for
+ * members without braces, 1 for a whole object text), or undefined. Skips strings and nested values
+ * without parsing them; any valid JSON is read right (whitespace, escaped names), compact JSON
+ * (JSON.stringify output, the usual case) fastest.
  */
-export function topLevelValue(s: string, key: string): unknown {
+function scanValue(s: string, start: number, key: string): unknown {
   // JSON.stringify writes a key exactly as JSON.stringify(key): compare the quoted text in place.
   if (key !== lastKey) {
     lastKey = key;
@@ -224,22 +270,42 @@ export function topLevelValue(s: string, key: string): unknown {
   const quoted = lastQuoted;
   // Fast path: `"key":` can only occur in valid JSON as a member name (a quote right after the
   // name's last character ends a string, and only a member name is followed by a colon). Preceded
-  // by `,` or the opening brace, with no `{` or `[` anywhere before it, it is a top-level member.
+  // by `,` or the start, with no `{` or `[` before it (but the object's own brace), it is a
+  // top-level member — the one JSON.parse keeps if the name occurs once and no name is escaped.
   const p = s.indexOf(lastNeedle);
-  if (p < 0) return undefined;
-  const before = s.charCodeAt(p - 1);
-  if ((before === 44 || p === 1) && s.lastIndexOf('{', p) <= 0 && s.lastIndexOf('[', p) < 0) return valueAt(s, p + quoted.length + 1);
-  let i = 1;
-  while (i < s.length && s.charCodeAt(i) === 34) {
-    const ke = stringEnd(s, i);
-    const vs = ke + 1; // after the colon
-    const ve = valueEnd(s, vs);
-    if (ke - i === quoted.length && s.startsWith(quoted, i)) return valueAt(s, vs);
-    i = ve + 1; // past the comma
+  if (p >= 0 && s.indexOf(lastNeedle, p + 1) < 0 && s.indexOf('\\u') < 0) {
+    const before = s.charCodeAt(p - 1);
+    if ((before === 44 || p === start) && s.lastIndexOf('{', p) < start && s.lastIndexOf('[', p) < 0) return valueAt(s, p + quoted.length + 1);
   }
-  return undefined;
+  // Member by member: names compared as text, or decoded when they hold an escape; the last
+  // member of that name wins, as in JSON.parse.
+  let found = -1;
+  let i = skipWs(s, start);
+  while (s.charCodeAt(i) === 34) {
+    const ke = stringEnd(s, i);
+    const vs = skipWs(s, skipWs(s, ke) + 1); // past the colon
+    const ve = valueEnd(s, vs);
+    if (ke - i === quoted.length && s.startsWith(quoted, i)) found = vs;
+    else {
+      const bs = s.indexOf('\\', i);
+      if (bs >= 0 && bs < ke && JSON.parse(s.slice(i, ke)) === key) found = vs;
+    }
+    i = skipWs(s, ve);
+    if (s.charCodeAt(i) !== 44) break;
+    i = skipWs(s, i + 1);
+  }
+  return found < 0 ? undefined : valueAt(s, found);
 }
 
+/** The value of a top-level member of a JSON object text, or undefined (see scanValue). */
+export function topLevelValue(s: string, key: string): unknown {
+  return scanValue(s, 1, key);
+}
+
+/** The value of a top-level member of an object's members text (no braces), or undefined. */
+export function memberValue(members: string, key: string): unknown {
+  return scanValue(members, 0, key);
+}
 
 /** The JSON value starting at `i`; plain strings are sliced, anything else parsed. */
 function valueAt(s: string, i: number): unknown {

@@ -140,13 +140,13 @@ export function eventToJson(ev: Event, opts?: WireOptions): string {
 
 function wireJson(ev: Event, f: WireFilter | undefined): string {
   if (f !== undefined || ev.type !== 'log') return JSON.stringify(eventToWireF(ev, f));
-  // Fields still as JSON text (parsed in a worker, never read here): splice the text in as it is.
+  // Fields still as JSON text (never read on this thread): splice the members in as they are.
   // Such fields hold no timestamp, event_id or parse_error (LazyLogEvent's invariant).
-  const pre = ev instanceof LazyLogEvent ? ev.fieldsJson : undefined;
+  const pre = ev instanceof LazyLogEvent ? ev.fieldsMembers : undefined;
   if (pre !== undefined) {
     const iso = isoTimestamp(ev.timestamp);
     let s = iso === undefined ? '{' : '{"timestamp":"' + iso + '",';
-    if (pre.length > 2) s += pre.slice(1, -1) + ',';
+    if (pre.length > 0) s += pre + ',';
     return s + '"event_id":' + JSON.stringify(ev.id) + '}';
   }
   const fields = ev.fields;

@@ -5,7 +5,7 @@
  * - nested: Fastly's Datadog-style preset (fastly_nested.ts), recognised by an `http` or `network` object.
  * This is the hot path: one JSON.parse, one pass over the keys, no regex. Mapping rules: docs/formats.md.
  */
-import { ParseFailure, type Format, type ParseOutcome, type Parsed } from './types.js';
+import { ParseFailure, type Format, type ParseOutcome, type Parsed, type ParsedText } from './types.js';
 import { isNestedShape, mapNested } from './fastly_nested.js';
 import { parseAnyTimestamp } from './time.js';
 import { setUrl, toBoolean, toNumber, toText } from './values.js';
@@ -61,6 +61,9 @@ KINDS.__proto__ = Kind.Proto;
 // `parse_error` marks a line that did not parse (DESIGN.md); a line must not claim it for itself.
 KINDS.parse_error = Kind.Proto;
 
+/** Set by mapFlat when it changed or deleted a member the line had (beyond `timestamp`): see parseText. */
+let altered = false;
+
 /**
  * The flat shape is fixed up in place rather than copied: JSON.parse already built the object with
  * the right keys, and copying ~20 properties costs more than the parse itself. Values of the wrong
@@ -73,6 +76,7 @@ function mapFlat(o: Obj): Parsed | ParseFailure {
     const v = o[k];
     if (v === null) {
       delete o[k];
+      altered = true;
       continue;
     }
     switch (KINDS[k]) {
@@ -83,18 +87,21 @@ function mapFlat(o: Obj): Parsed | ParseFailure {
         if (typeof v !== 'number' || !Number.isFinite(v)) {
           const n = toNumber(v);
           if (n === undefined) delete o[k]; else o[k] = n;
+          altered = true;
         }
         break;
       case Kind.Text: case Kind.Url: case Kind.Path: case Kind.Query:
         if (typeof v !== 'string') {
           const t = toText(v);
           if (t === undefined) delete o[k]; else o[k] = t;
+          altered = true;
         }
         break;
       case Kind.Boolean:
         if (typeof v !== 'boolean') {
           const b = toBoolean(v);
           if (b === undefined) delete o[k]; else o[k] = b;
+          altered = true;
         }
         break;
       case Kind.Timestamp:
@@ -105,16 +112,23 @@ function mapFlat(o: Obj): Parsed | ParseFailure {
         }
         break;
       case Kind.Layer:
-        if (v !== 'edge' && v !== 'origin') o[k] = 'edge';
+        if (v !== 'edge' && v !== 'origin') {
+          o[k] = 'edge';
+          altered = true;
+        }
         break;
       case Kind.Proto: // an own "__proto__" key would become a prototype if a consumer copied fields;
         delete o[k]; // a "parse_error" key would make a parsed line count as a failure downstream
+        altered = true;
         break;
     }
   }
   const url = o.url;
   if (typeof url === 'string') {
-    if (o.query !== undefined && url.indexOf('?') < 0) delete o.query;
+    if (o.query !== undefined && url.indexOf('?') < 0) {
+      delete o.query;
+      altered = true;
+    }
     setUrl(o, url);
   }
   if (o.layer === undefined) o.layer = 'edge';
@@ -173,9 +187,63 @@ export function parseFastlyJson(input: string): Parsed | ParseFailure {
   return mapFastlyValue(parseJson(line));
 }
 
+/**
+ * parseText (Format): for consumers that only serialize the fields. A canonical flat line —
+ * `{"timestamp":"<ISO>",…}` whose members need no coercion — already is the fields' JSON text but for
+ * the timestamp: the members are sliced out of the line (no copy, no JSON.stringify) and the members
+ * mapFlat adds (`path`, `query`, `layer`) appended, in the order JSON.stringify would write them.
+ * The line is still parsed whole, so every check of parseFastlyJson applies; anything else (a
+ * coerced or dropped member, the nested shape, a timestamp elsewhere) answers parseFastlyJson's
+ * outcome and is serialized by the caller. The text keeps the line's spelling (spacing, `1.0`,
+ * escapes): the same JSON values, which is what the wire carries.
+ */
+export function parseFastlyText(input: string): ParsedText | ParseOutcome {
+  const line = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  if (!line.startsWith(TS_PREFIX) || line.charCodeAt(line.length - 1) !== 125 /* } */) return parseFastlyJson(line);
+  const end = line.indexOf('"', TS_PREFIX.length);
+  if (end < 0 || end > 64 || line.charCodeAt(end + 1) !== 44 /* , */ || line.lastIndexOf('\\', end) > 0) return parseFastlyJson(line);
+  // As parseTimestampFirst: the object never holds the timestamp (no `delete`, which would make it a
+  // slow dictionary object).
+  const raw = line.slice(TS_PREFIX.length, end);
+  let ts = NaN;
+  if (raw !== '' && raw !== '-') {
+    ts = parseAnyTimestamp(raw);
+    if (ts !== ts) return BAD_TIMESTAMP;
+  }
+  const v = parseJson('{' + line.slice(end + 2));
+  if (v === NOT_JSON) return NOT_JSON;
+  const o = v as Obj;
+  // A second "timestamp" member or the nested shape: the general path on the whole line.
+  if (o.timestamp !== undefined || isNestedShape(o)) return parseFastlyJson(line);
+  const path0 = o.path;
+  const query0 = o.query;
+  const layer0 = o.layer;
+  altered = false;
+  const r = mapFlat(o);
+  if (r instanceof ParseFailure) return r;
+  r.timestamp = ts;
+  if (altered) return r;
+  let suffix = '';
+  if (o.path !== path0) {
+    if (path0 !== undefined) return r;
+    suffix += ',"path":' + JSON.stringify(o.path);
+  }
+  if (o.query !== query0) {
+    if (query0 !== undefined) return r;
+    suffix += ',"query":' + JSON.stringify(o.query);
+  }
+  if (layer0 === undefined) suffix += ',"layer":"edge"';
+  // Offsets into `input` (a BOM was cut off `line`).
+  const start = end + 2 + input.length - line.length;
+  const stop = input.length - 1;
+  const members = suffix === '' ? input.slice(start, stop) : input.slice(start, stop) + suffix;
+  return { text: true, timestamp: ts, members, fields: r.fields, start, end: stop, suffix };
+}
+
 export const fastlyJson: Format = {
   name: 'fastly_json',
   parse(line: string): ParseOutcome {
     return parseFastlyJson(line);
   },
+  parseText: parseFastlyText,
 };

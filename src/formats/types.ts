@@ -21,9 +21,33 @@ export const SKIP: unique symbol = Symbol('skip');
 
 export type ParseOutcome = Parsed | ParseFailure | typeof SKIP;
 
+/**
+ * A line parsed for consumers that only serialize its fields (SourceContext.fieldsAsJson): the
+ * fields' members as JSON text (no braces; JSON.parse('{' + members + '}') equals `fields`).
+ */
+export interface ParsedText {
+  readonly text: true;
+  timestamp: number;
+  members: string;
+  /**
+   * How members was made, for a thread that must send it elsewhere (parse workers): members ===
+   * line.slice(start, end) + suffix, where `line` is the string given to parseText.
+   */
+  start: number;
+  end: number;
+  suffix: string;
+  /** The parsed fields, to capture peeked keys from; dropped afterwards (the text is what lives). */
+  fields: Fields;
+}
+
 export interface Format {
   readonly name: FormatName;
   parse(line: string): ParseOutcome;
+  /**
+   * Optional: parse straight to JSON text when that is cheaper than parse + JSON.stringify (a
+   * format whose canonical lines already are that text). Answers a ParseOutcome when it cannot.
+   */
+  parseText?(line: string): ParsedText | ParseOutcome;
 }
 
 export type FormatName = 'fastly_json' | 'combined' | 'h2o' | 'gcs_usage' | 'fastly_syslog' | 'auto' | 'raw';

@@ -6,6 +6,10 @@
  * parsed objects then die young (measured: bench/README.md). A sink missing here still works with
  * lazy events (reading `fields` parses the text), only slower; a listed sink that starts reading
  * `ev.fields` directly stays correct for the same reason.
+ *
+ * The fields such sinks read one by one (peekField: HEC's host and indexed fields, Datadog's
+ * hostname) are listed by peekedKeys: the source captures them while it still holds the parsed
+ * object, so no sink scans the text for them.
  */
 interface SinkConfigLike {
   buffer?: { type?: string } | undefined;
@@ -23,4 +27,19 @@ export function splicesFields(type: string, config: unknown): boolean {
   const enc = c.encoding;
   // except/only fields build a filtered wire object from the parsed fields.
   return !(enc?.except_fields?.length || enc?.only_fields?.length);
+}
+
+/** Fields a splicing sink reads with peekField (see above); [] when it reads none. */
+export function peekedKeys(type: string, config: unknown): string[] {
+  const c = config as { host_key?: string; indexed_fields?: readonly string[]; hostname_field?: string; endpoint_target?: string };
+  if (type === 'splunk_hec_logs') return c.endpoint_target === 'raw' ? [] : [c.host_key ?? 'node', ...(c.indexed_fields ?? [])];
+  if (type === 'datadog_logs') return [c.hostname_field ?? 'node'];
+  return [];
+}
+
+/** The union of peekedKeys of a source's sinks, or undefined when there is none. */
+export function sourcePeekKeys(sinks: ReadonlyArray<{ type: string; config: unknown }>): string[] | undefined {
+  const keys = new Set<string>();
+  for (const s of sinks) for (const k of peekedKeys(s.type, s.config)) keys.add(k);
+  return keys.size > 0 ? [...keys] : undefined;
 }

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ComponentContext, Logger, Source, SourceContext, SourceDef, Transform, TransformDef } from '../core/component.js';
-import { splicesFields } from './splice.js';
+import { sourcePeekKeys, splicesFields } from './splice.js';
 import type { Event } from '../core/event.js';
 import type { Finalizer } from '../core/finalizer.js';
 import { errorMessage } from '../core/errors.js';
@@ -137,8 +137,10 @@ export class Topology {
       const targets = sourceTargets.get(spec.id)!;
       const base = this.context(spec);
       const node: SourceNode = { spec, source: undefined as unknown as Source, abort, targets, metrics: base.metrics, state: 'built' };
-      const fieldsAsJson = targets.length > 0 && targets.every((t) => t.kind === 'sink' && splicesFields(this.sinks[t.index]!.spec.type, this.sinks[t.index]!.spec.config));
-      const ctx: SourceContext = { ...base, signal: abort.signal, emit: (events, fin) => this.dispatch(node, events, fin), fieldsAsJson };
+      const sinkSpecs = targets.map((t) => (t.kind === 'sink' ? this.sinks[t.index]!.spec : undefined));
+      const fieldsAsJson = targets.length > 0 && sinkSpecs.every((s) => s !== undefined && splicesFields(s.type, s.config));
+      const peekKeys = fieldsAsJson ? sourcePeekKeys(sinkSpecs as Array<{ type: string; config: unknown }>) : undefined;
+      const ctx: SourceContext = { ...base, signal: abort.signal, emit: (events, fin) => this.dispatch(node, events, fin), fieldsAsJson, peekKeys };
       node.source = await def.build(spec.config, ctx);
       this.sources.push(node);
     }

@@ -2,8 +2,15 @@
  * Splits file bytes into lines with Buffer.indexOf (no readline): handles \r\n, carries a partial
  * last line until its newline arrives, truncates overlong lines on a character boundary, and
  * checks UTF-8 validity once per chunk (per line only when the chunk is not valid).
+ *
+ * Shared chunks (push's `share`): when the complete lines of a chunk are all ASCII, the chunk is
+ * decoded once into one string and every line is a slice of it — one allocation instead of one per
+ * line, and a string that big lives in V8's large-object space, which the young-generation GC never
+ * copies (measured: bench/README.md). A slice keeps the whole chunk string alive, so the reader
+ * asks for it only when every line of the chunk goes to the same consumers and lives about as long
+ * (SourceContext.fieldsAsJson): never when a transform may keep a few lines out of many.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Lines produced by one push(); arrays are reused by the caller (reset()). */
 export class LineBatch {
@@ -55,8 +62,11 @@ export class LineSplitter {
     this.partStart = -1;
   }
 
-  /** `chunk` holds the bytes at file offset `pos`; complete lines are appended to `out`. */
-  push(chunk: Buffer, pos: number, out: LineBatch): void {
+  /**
+   * `chunk` holds the bytes at file offset `pos`; complete lines are appended to `out`. `share`:
+   * lines may be slices of one string of the whole chunk (see the top of this file).
+   */
+  push(chunk: Buffer, pos: number, out: LineBatch, share = false): void {
     const n = chunk.length;
     let i = 0;
     if (this.partStart >= 0) {
@@ -71,6 +81,16 @@ export class LineSplitter {
       i = nl + 1;
     }
     const last = chunk.lastIndexOf(10);
+    if (share && last > i && isAscii(chunk.subarray(i, last))) {
+      const text = chunk.toString('latin1', i, last);
+      const base = i;
+      while (i <= last) {
+        const nl = chunk.indexOf(10, i);
+        this.sliceLine(text, base, i, nl, pos + i, out);
+        i = nl + 1;
+        out.end = pos + i;
+      }
+    }
     // Fast path: one native validity check over every complete line of the chunk.
     const checkEach = last > i && !isUtf8(chunk.subarray(i, last));
     while (i <= last) {
@@ -108,6 +128,19 @@ export class LineSplitter {
     const overflow = this.seen > this.kept;
     this.reset();
     this.line(buf, 0, buf.length, start, true, out, overflow);
+  }
+
+  /** One line of an ASCII chunk decoded as `text` (text[0] is byte `base`): bytes [s, e) of the chunk. */
+  private sliceLine(text: string, base: number, s: number, e: number, start: number, out: LineBatch): void {
+    if (e > s && text.charCodeAt(e - 1 - base) === 13) e -= 1;
+    if (e === s) return; // empty lines carry no record
+    if (e - s > this.maxLine) {
+      e = s + this.maxLine;
+      out.truncated += 1;
+    }
+    out.text.push(text.slice(s - base, e - base));
+    out.start.push(start);
+    out.bytes.push(e - s);
   }
 
   /** One line: bytes [s, e) of buf, e at the newline (or the end of a partial line). */

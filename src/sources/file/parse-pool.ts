@@ -1,6 +1,7 @@
 /**
  * Worker threads that parse line batches for a file source (`parse_workers: N`): the second core
- * parses while the main thread encodes and sends. Batches go round-robin; each answer resolves its
+ * parses while the main thread encodes and sends. Workers are used only when the fields travel as
+ * JSON text (SourceContext.fieldsAsJson): the answer is text, never objects. Batches go round-robin; each answer resolves its
  * own promise, so the reader awaits them in order. A worker that fails rejects what it holds and
  * the pool stops (the reader then parses on the main thread: nothing is lost).
  */
@@ -12,12 +13,24 @@ export interface ParseRequest {
   lines: string[];
 }
 
+/** ParseReply.start: the members are text[i] as a whole. */
+export const MEMBERS_IN_TEXT = -1;
+/** ParseReply.start: parse this line on the main thread (a failure, a skipped line, a shadowed wire key). */
+export const PARSE_HERE = -2;
+
 export interface ParseReply {
   id: number;
   /** Epoch ms per line; NaN = the line has no timestamp. */
   ts: Float64Array;
-  /** JSON.stringify(fields) per line, or null: parse this line on the main thread. */
-  json: Array<string | null>;
+  /**
+   * Per line, the fields' JSON members text (no braces): `line.slice(start[i], end[i]) + (text[i] ?? '')`
+   * when start[i] ≥ 0, else text[i] (MEMBERS_IN_TEXT) or nothing (PARSE_HERE).
+   */
+  start: Int32Array;
+  end: Int32Array;
+  text: Array<string | null>;
+  /** Values of the peeked keys (ParsePool's peekKeys), keys.length per line; undefined without keys. */
+  peeked: unknown[] | undefined;
 }
 
 const FROM_TS = import.meta.url.endsWith('.ts');
@@ -39,10 +52,10 @@ export class ParsePool {
   /** Set once a worker failed: the pool is out of use. */
   failed: Error | undefined;
 
-  constructor(format: FormatName, count: number) {
+  constructor(format: FormatName, count: number, peekKeys?: readonly string[]) {
     for (let i = 0; i < count; i++) {
       // A small young generation: the worker's garbage is short-lived strings and objects of one batch.
-      const w = spawnWorker({ workerData: { format }, name: `edgetail-parse-${i}`, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      const w = spawnWorker({ workerData: { format, peekKeys }, name: `edgetail-parse-${i}`, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       w.on('message', (r: ParseReply) => {
         const p = this.pending.get(r.id);
         this.pending.delete(r.id);

@@ -8,16 +8,51 @@ import { errorMessage } from '../../core/errors.js';
 import { LazyLogEvent, type Event, type Fields, type LogEvent } from '../../core/event.js';
 import { Finalizer } from '../../core/finalizer.js';
 import { toLogEvent } from '../../formats/index.js';
-import { ParseFailure, SKIP, type Format } from '../../formats/types.js';
+import { ParseFailure, SKIP, type Format, type ParseOutcome, type ParsedText } from '../../formats/types.js';
 import type { FileSourceConfig } from './config.js';
 import type { FileState } from './file-state.js';
 import { checkFingerprint, EMPTY_FINGERPRINT } from './fingerprint.js';
 import { LineBatch } from './line-splitter.js';
-import { ParsePool, type ParseReply } from './parse-pool.js';
+import { MEMBERS_IN_TEXT, ParsePool, type ParseReply } from './parse-pool.js';
 
 /** LazyLogEvent's invariant: no field shadows a wire key. */
 function spliceable(f: Fields): boolean {
   return f.timestamp === undefined && f.event_id === undefined && f.parse_error === undefined;
+}
+
+function capture(f: Fields, keys: readonly string[]): unknown[] {
+  const out = new Array<unknown>(keys.length);
+  for (let j = 0; j < keys.length; j++) out[j] = f[keys[j]!];
+  return out;
+}
+
+/**
+ * The event of a line parsed on this thread for consumers that only serialize fields: a
+ * LazyLogEvent holding the members text (the format's own when it has parseText, else
+ * JSON.stringify), or undefined when the outcome must become a plain event (toLogEvent).
+ */
+function lazyEvent(o: ParsedText | ParseOutcome, line: string, source: string, id: string, arrival: number, size: number, keys: readonly string[] | undefined): LazyLogEvent | undefined {
+  if (o === SKIP || o instanceof ParseFailure || !spliceable(o.fields)) return undefined;
+  const f = o.fields;
+  const members = (o as ParsedText).text === true ? (o as ParsedText).members : JSON.stringify(f).slice(1, -1);
+  return new LazyLogEvent(source, id, o.timestamp === o.timestamp ? o.timestamp : arrival, members, line, size, keys, keys && capture(f, keys));
+}
+
+/** The event of line `i` of a worker's reply, or undefined: parse it on this thread. */
+function replyEvent(r: ParseReply, i: number, line: string, source: string, id: string, arrival: number, size: number, keys: readonly string[] | undefined): LazyLogEvent | undefined {
+  const start = r.start[i]!;
+  let members: string;
+  if (start >= 0) {
+    const suffix = r.text[i];
+    members = suffix == null ? line.slice(start, r.end[i]!) : line.slice(start, r.end[i]!) + suffix;
+  } else if (start === MEMBERS_IN_TEXT) {
+    members = r.text[i]!;
+  } else {
+    return undefined;
+  }
+  const ts = r.ts[i]!;
+  const k = keys === undefined ? 0 : keys.length;
+  return new LazyLogEvent(source, id, ts === ts ? ts : arrival, members, line, size, keys, k > 0 ? r.peeked!.slice(i * k, i * k + k) : undefined);
 }
 
 /** more: data was read (read again soon); eof: nothing new; failed: the file cannot be read. */
@@ -72,7 +107,7 @@ export class Reader {
       const pos = f.readPos;
       f.readPos += bytesRead;
       this.batch.reset();
-      f.splitter.push(this.buf.subarray(0, bytesRead), pos, this.batch);
+      f.splitter.push(this.buf.subarray(0, bytesRead), pos, this.batch, this.ctx.fieldsAsJson === true);
     } catch (err) {
       this.ctx.metrics.error('read_failed', 'receiving');
       this.ctx.logger.warn({ path: f.path, err: errorMessage(err) }, 'cannot read file');
@@ -155,12 +190,14 @@ export class Reader {
     const format = this.format;
     const source = this.ctx.id;
     const prefix = f.idPrefix;
-    // Every consumer only serializes fields: serialize them once here (see SourceContext.fieldsAsJson).
+    // Every consumer only serializes fields: hand them over as JSON text (see SourceContext.fieldsAsJson).
     const asJson = this.ctx.fieldsAsJson === true;
-    // With parse workers every batch of the chunk is handed over at once: the workers parse batch
-    // k+1 while this thread builds, emits and encodes batch k.
-    // Workers start with the first lines to parse (a source built only to be validated starts none).
-    if (this.config.parse_workers > 0 && !this.poolOff) this.pool ??= new ParsePool(format.name, this.config.parse_workers);
+    const keys = this.ctx.peekKeys;
+    // With parse workers (only for text: a worker answers text, not objects) every batch of the chunk
+    // is handed over at once: the workers parse batch k+1 while this thread builds, emits and
+    // encodes batch k. Workers start with the first lines to parse (a source built only to be
+    // validated starts none).
+    if (asJson && this.config.parse_workers > 0 && !this.poolOff) this.pool ??= new ParsePool(format.name, this.config.parse_workers, keys);
     const replies = this.pool ? this.requestParse(b.text, max) : undefined;
     for (let s = 0, k = 0; s < n; s += max, k++) {
       const e = Math.min(n, s + max);
@@ -172,21 +209,18 @@ export class Reader {
       let failures = 0;
       for (let i = s; i < e; i++) {
         const line = b.text[i]!;
-        const json = reply ? reply.json[i - s] : null;
-        let ev: LogEvent | null;
-        if (json != null) {
-          const ts = reply!.ts[i - s]!;
-          ev = new LazyLogEvent(source, prefix + b.start[i]!, ts === ts ? ts : arrival, json, line, b.bytes[i]!);
-        } else {
-          const outcome = format.parse(line);
+        const id = prefix + b.start[i]!;
+        const size = b.bytes[i]!;
+        let ev: LogEvent | null | undefined = reply ? replyEvent(reply, i - s, line, source, id, arrival, size, keys) : undefined;
+        if (ev === undefined) {
+          const outcome = asJson && format.parseText !== undefined ? format.parseText(line) : format.parse(line);
           if (outcome instanceof ParseFailure) failures++;
-          ev = asJson && outcome !== SKIP && !(outcome instanceof ParseFailure) && spliceable(outcome.fields)
-            ? new LazyLogEvent(source, prefix + b.start[i]!, outcome.timestamp === outcome.timestamp ? outcome.timestamp : arrival, JSON.stringify(outcome.fields), line, b.bytes[i]!)
-            : toLogEvent(outcome, line, source, prefix + b.start[i]!, arrival, b.bytes[i]!);
+          if (asJson) ev = lazyEvent(outcome, line, source, id, arrival, size, keys);
+          ev ??= toLogEvent(outcome as ParseOutcome, line, source, id, arrival, size);
         }
         if (ev !== null) {
           events.push(ev);
-          bytes += b.bytes[i]!;
+          bytes += size;
         }
       }
       for (let i = 0; i < failures; i++) metrics.error('parse_failed', 'processing');

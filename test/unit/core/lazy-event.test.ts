@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LazyLogEvent, cloneEvent, makeLogEvent, peekField, topLevelValue } from '../../../src/core/event.js';
+import { LazyLogEvent, cloneEvent, makeLogEvent, memberValue, peekField, topLevelValue } from '../../../src/core/event.js';
 import { encodeNdjson, eventToJson } from '../../../src/delivery/encoding.js';
 import { encodeEnvelopes, staticMeta } from '../../../sinks/splunk_hec_logs/encode.js';
 
@@ -39,10 +39,36 @@ test('topLevelValue agrees with JSON.parse for any object (property)', () => {
   );
 });
 
+test('memberValue reads members text with any spacing and escaped names like JSON.parse (property)', () => {
+  const space = fc.constantFrom('', ' ', '\t', ' \r\n ');
+  // A name written with a \u escape for its first character, as JSON allows.
+  const escaped = (k: string) => (k.length > 0 ? '"\\u' + k.charCodeAt(0).toString(16).padStart(4, '0') + JSON.stringify(k.slice(1)).slice(1) : '""');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), space, space, fc.boolean()), { maxLength: 6 }), (members) => {
+      const text = members.map(([k, v, a, b, esc]) => `${a}${esc ? escaped(k) : JSON.stringify(k)}${b}:${b}${JSON.stringify(v)}${a}`).join(',');
+      const parsed = JSON.parse('{' + text + '}') as Record<string, unknown>;
+      for (const [k] of members) assert.deepEqual(memberValue(text, k), parsed[k], `${k} in ${text}`);
+      assert.equal(memberValue(text, 'not-a-generated-key-because-too-long'), undefined);
+    }),
+    { numRuns: 300 },
+  );
+  assert.equal(memberValue(' "a" : 1 , "host":"x"', 'host'), 'x');
+  assert.equal(memberValue('"\\u0068ost":"esc"', 'host'), 'esc');
+});
+
+test('keys captured at parse time answer peeks; reading fields makes the fields authoritative', () => {
+  const lazy = new LazyLogEvent('edge', 'edge:1', 0, '"node":"in-text","status":200', 'line', 4, ['node', 'missing'], ['captured', undefined]);
+  assert.equal(peekField(lazy, 'node'), 'captured', 'the capture is used, not the text');
+  assert.equal(peekField(lazy, 'missing'), undefined);
+  assert.equal(peekField(lazy, 'status'), 200, 'other keys come from the text');
+  lazy.fields.node = 'changed';
+  assert.equal(peekField(lazy, 'node'), 'changed');
+});
+
 const FIELDS = { host: 'cdn.example', status: 200, node: 'cache-ams-1', url: '/a?b=1', nested: { node: 'no' } };
 
 test('a lazy event encodes exactly like the same plain event, and materializes on read', () => {
-  const lazy = new LazyLogEvent('edge', 'edge:1-0:42', 1714564800123, JSON.stringify(FIELDS), 'the line', 8);
+  const lazy = LazyLogEvent.fromJson('edge', 'edge:1-0:42', 1714564800123, JSON.stringify(FIELDS), 'the line', 8);
   const plain = makeLogEvent('edge', 'edge:1-0:42', 1714564800123, structuredClone(FIELDS), 'the line', 8);
   assert.equal(eventToJson(lazy), eventToJson(plain));
   assert.equal(encodeNdjson([lazy, plain]), encodeNdjson([plain, plain]));

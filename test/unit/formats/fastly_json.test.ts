@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fastlyJson, mapFastlyValue, parseFastlyJson } from '../../../src/formats/fastly_json.js';
-import { ParseFailure } from '../../../src/formats/types.js';
+import { ParseFailure, type ParsedText } from '../../../src/formats/types.js';
 import { assertContract, describeSample, failure, parsed, sampleLines, truncations } from './support.js';
 import { FASTLY_FLAT, FASTLY_NESTED } from '../../fixtures/samples/expected.js';
 
@@ -202,5 +202,87 @@ describe('fastly_json: hostile lines (found by test/fuzz)', () => {
     assert.deepEqual(parseFastlyJson(`{"status":200,"x":${nest(31)}}`), { timestamp: NaN, fields: { status: 200, x: JSON.parse(nest(31)), layer: 'edge' } });
     assert.deepEqual(parseFastlyJson(`{"status":200,"x":${nest(32)}}`), new ParseFailure('JSON nested too deeply'));
     assert.deepEqual(parseFastlyJson(`{"timestamp":"2024-05-01T12:00:00Z","x":{"a":${nest(100_000)}}}`), new ParseFailure('JSON nested too deeply'));
+  });
+});
+
+describe('fastly_json: parseText (fields as JSON members text)', () => {
+  const text = (line: string) => fastlyJson.parseText!(line);
+  const isText = (o: unknown): o is ParsedText => typeof o === 'object' && o !== null && (o as ParsedText).text === true;
+
+  test('a canonical line is sliced, not serialized: the members are the line minus the timestamp, plus path and layer', () => {
+    const line = '{"timestamp":"2024-05-01T12:00:00.250Z","host":"cdn.example","status":200,"url":"/a/b?x=1","node":"cache-1"}';
+    const o = text(line);
+    assert.ok(isText(o));
+    assert.equal(o.members, '"host":"cdn.example","status":200,"url":"/a/b?x=1","node":"cache-1","path":"/a/b","query":"x=1","layer":"edge"');
+    assert.equal(o.timestamp, Date.UTC(2024, 4, 1, 12, 0, 0, 250));
+    assert.equal(line.slice(o.start, o.end) + o.suffix, o.members);
+    assert.equal(o.members, JSON.stringify(parsed(parse(line)).fields).slice(1, -1));
+  });
+
+  test('spacing and number spelling of the line are kept; the values are those parse() gives', () => {
+    const line = '{"timestamp":"2024-05-01T12:00:00Z", "host" : "a",\t"status": 200.0, "layer":"origin" , "custom":{"n":[1, 2]}}';
+    const o = text(line);
+    assert.ok(isText(o));
+    assert.equal(o.members, ' "host" : "a",\t"status": 200.0, "layer":"origin" , "custom":{"n":[1, 2]}');
+    assert.deepEqual(JSON.parse('{' + o.members + '}'), parsed(parse(line)).fields);
+  });
+
+  test('a BOM is skipped and the offsets still point into the given string', () => {
+    const line = '\ufeff{"timestamp":"2024-05-01T12:00:00Z","host":"a","layer":"edge"}';
+    const o = text(line);
+    assert.ok(isText(o));
+    assert.equal(line.slice(o.start, o.end) + o.suffix, o.members);
+    assert.equal(o.members, '"host":"a","layer":"edge"');
+  });
+
+  test('anything the mapping changes takes the parse path, with the same outcome as parse()', () => {
+    for (const line of [
+      '{"timestamp":"2024-05-01T12:00:00Z","status":"503"}', // coerced
+      '{"timestamp":"2024-05-01T12:00:00Z","host":null}', // null dropped
+      '{"timestamp":"2024-05-01T12:00:00Z","layer":"shield"}', // fixed up
+      '{"timestamp":"2024-05-01T12:00:00Z","url":"/a","query":"x=1"}', // stale query dropped
+      '{"timestamp":"2024-05-01T12:00:00Z","url":"/a?b","path":"/elsewhere"}', // path overwritten
+      '{"timestamp":"2024-05-01T12:00:00Z","__proto__":{"x":1},"host":"a"}',
+      '{"timestamp":"2024-05-01T12:00:00Z","parse_error":"claimed"}',
+      '{"timestamp":"2024-05-01T12:00:00Z","host":"a","timestamp":"2024-05-01T13:00:00Z"}', // second timestamp wins
+      '{"timestamp":"2024-05-01T12:00:00Z","http":{"status_code":200},"network":{}}', // nested shape
+      '{"host":"a","timestamp":"2024-05-01T12:00:00Z"}', // timestamp not first
+      '{"timestamp":"2024-05-01T12:00:00Z","host":"a"} ', // trailing space
+      '{"timestamp":"not a time","host":"a"}',
+      '{"timestamp":"2024-05-01T12:00:00Z","host":"a"',
+      '{"timestamp":"2024-05-01T12:00:00Z","deep":' + '['.repeat(40) + ']'.repeat(40) + '}',
+    ]) {
+      const o = text(line);
+      assert.ok(!isText(o), line);
+      assert.deepEqual(o, parse(line), line);
+    }
+  });
+
+  const value = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 }));
+  const key = fc.oneof(fc.constantFrom('host', 'status', 'url', 'path', 'query', 'layer', 'node', 'is_edge', 'resp_bytes', 'event_id', '__proto__', 'timestamp'), fc.string({ maxLength: 6 }));
+  const space = fc.constantFrom('', ' ', '\t', '  ');
+
+  test('for any line: text outcome ⇔ the same fields and timestamp as parse(), and members = slice + suffix (property)', () => {
+    let texts = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value, space, space), { maxLength: 8 }), fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }), (members, date) => {
+        const body = members.map(([k, v, a, b]) => `${a}${JSON.stringify(k)}${b}:${a}${JSON.stringify(v)}${b}`).join(',');
+        const line = `{"timestamp":"${date.toISOString()}"${body ? ',' + body : ''}}`;
+        const o = text(line);
+        const ref = parse(line);
+        if (!isText(o)) {
+          assert.deepEqual(o, ref);
+          return;
+        }
+        texts++;
+        assert.equal(line.slice(o.start, o.end) + o.suffix, o.members);
+        const p = parsed(ref);
+        assert.equal(o.timestamp, p.timestamp);
+        assert.deepEqual(JSON.parse('{' + o.members + '}'), p.fields);
+        assert.deepEqual(o.fields, p.fields);
+      }),
+      { numRuns: 500 },
+    );
+    assert.ok(texts > 20, `the property saw the text path (${texts} times)`);
   });
 });

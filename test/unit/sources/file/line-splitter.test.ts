@@ -2,16 +2,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineBatch, LineSplitter } from '../../../../src/sources/file/line-splitter.js';
 
-function run(max: number, chunks: (string | Buffer)[]): { lines: string[]; starts: number[]; end: number; invalid: number; truncated: number; pending: boolean } {
+type Result = { lines: string[]; starts: number[]; bytes: number[]; end: number; invalid: number; truncated: number; pending: boolean };
+
+function runOnce(max: number, chunks: (string | Buffer)[], share: boolean): Result {
   const s = new LineSplitter(max);
   const out = new LineBatch();
   let pos = 0;
   for (const c of chunks) {
     const b = typeof c === 'string' ? Buffer.from(c) : c;
-    s.push(b, pos, out);
+    s.push(b, pos, out, share);
     pos += b.length;
   }
-  return { lines: [...out.text], starts: [...out.start], end: out.end, invalid: out.invalidUtf8, truncated: out.truncated, pending: s.pending };
+  return { lines: [...out.text], starts: [...out.start], bytes: [...out.bytes], end: out.end, invalid: out.invalidUtf8, truncated: out.truncated, pending: s.pending };
+}
+
+/** Splits both ways — a string per line, and (share) slices of one string per ASCII chunk — which must agree. */
+function run(max: number, chunks: (string | Buffer)[]): Result {
+  const own = runOnce(max, chunks, false);
+  assert.deepEqual(runOnce(max, chunks, true), own, 'shared-chunk lines equal per-line strings');
+  return own;
 }
 
 test('splits on \\n and strips \\r before it', () => {
@@ -81,4 +90,19 @@ test('flush emits the unterminated last line', () => {
   assert.deepEqual(out.start, [10, 12]);
   assert.equal(out.end, 16);
   assert.equal(s.pending, false);
+});
+
+test('shared chunks: ASCII and non-ASCII chunks, \r\n, truncation and partial lines agree with per-line decoding (property)', async () => {
+  const fc = (await import('fast-check')).default;
+  const piece = fc.oneof(fc.constantFrom('\n', '\r\n', '\r', 'é', '\u2028', '\ud83d\ude00', '{"a":1}'), fc.string({ maxLength: 12 }));
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 40 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 2, max: 40 }), (pieces, cuts, max) => {
+      const all = Buffer.from(pieces.join(''));
+      const chunks: Buffer[] = [];
+      const step = Math.max(1, Math.ceil(all.length / cuts));
+      for (let i = 0; i < all.length; i += step) chunks.push(all.subarray(i, i + step));
+      run(max, chunks);
+    }),
+    { numRuns: 400 },
+  );
 });

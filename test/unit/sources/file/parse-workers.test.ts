@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LazyLogEvent, type LogEvent } from '../../../../src/core/event.js';
+import { LazyLogEvent, peekField, type LogEvent } from '../../../../src/core/event.js';
 import { encodeNdjson } from '../../../../src/delivery/encoding.js';
 import { tempDir, waitFor } from '../../../helpers/context.js';
 import { harness, startSource } from './harness.js';
@@ -16,15 +16,20 @@ const LINES = [
   '{"timestamp":"2024-05-01T12:00:02Z","event_id":"shadow","status":200}',
   '{"host":"no-time","status":201}',
   '{"timestamp":"2024-05-01T12:00:03Z","http":{"status_code":500,"method":"GET"},"network":{"client":{"ip":"10.0.0.1"}}}',
+  // Canonical lines: their members text is sliced out of the line (spacing kept), path/layer appended.
+  '{"timestamp":"2024-05-01T12:00:04.000Z","host":"cdn.example","status":200,"node":"cache-2","url":"/b/c?d=1"}',
+  '{"timestamp":"2024-05-01T12:00:05Z", "host" : "spaced", "status": 200.0, "node":"cache-3", "layer":"origin"}',
 ];
+const LAZY = [0, 1, 5, 6, 7];
 
-async function readAll(workers: number, fieldsAsJson = false): Promise<{ events: LogEvent[]; errors: Record<string, number> }> {
+async function readAll(workers: number, fieldsAsJson = false, peekKeys?: string[]): Promise<{ events: LogEvent[]; errors: Record<string, number> }> {
   const d = tempDir();
   try {
     const file = join(d.path, 'edge.log');
     writeFileSync(file, LINES.join('\n') + '\n');
     const h = harness(d.path);
     h.ctx.fieldsAsJson = fieldsAsJson;
+    h.ctx.peekKeys = peekKeys;
     const src = await startSource(h, { include: [file], format: 'fastly_json', parse_workers: workers });
     try {
       await waitFor(() => h.lines().length === LINES.length, 'all lines');
@@ -37,26 +42,39 @@ async function readAll(workers: number, fieldsAsJson = false): Promise<{ events:
   }
 }
 
-for (const [name, workers, asJson] of [['parse_workers: 1', 1, false], ['fieldsAsJson (every consumer splices)', 0, true]] as const) {
-test(`${name}: events equal those parsed on the main thread, and the fast path stays lazy`, async () => {
+for (const [name, workers] of [['parse_workers: 1', 1], ['on the main thread', 0]] as const) {
+test(`fieldsAsJson (every consumer splices), ${name}: events equal plain parsed ones, and stay lazy`, async () => {
   const main = await readAll(0);
-  const worker = await readAll(workers, asJson);
-  assert.deepEqual(worker.errors, main.errors);
+  const lazy = await readAll(workers, true, ['node', 'status']);
+  assert.deepEqual(lazy.errors, main.errors);
   assert.equal(main.errors['parse_failed/processing'], 1);
   const strip = (e: LogEvent) => ({ raw: e.raw, size: e.size, id: e.id.slice(e.id.lastIndexOf(':')), fields: e.fields });
-  // Lines 0, 1 and 5 went through the worker: never parsed on this thread until read here.
-  for (const i of [0, 1, 5]) {
-    const ev = worker.events[i]!;
+  const wire = (e: LogEvent) => JSON.parse(encodeNdjson([e]).replace(/"event_id":"[^"]*"/, '"event_id":""')) as unknown;
+  for (const i of LAZY) {
+    const ev = lazy.events[i]!;
     assert.ok(ev instanceof LazyLogEvent, `line ${i} is lazy`);
     assert.equal(ev.timestamp, main.events[i]!.timestamp);
-    const line = encodeNdjson([ev]);
-    assert.equal(line.replace(/"event_id":"[^"]*"/, ''), encodeNdjson([main.events[i]!]).replace(/"event_id":"[^"]*"/, ''));
+    // The same wire object (the text may keep the line's spacing, so compare parsed).
+    assert.deepEqual(wire(ev), wire(main.events[i]!));
+    // Peeked keys answer what the fields hold, without materializing the event.
+    assert.equal(peekField(ev, 'node'), main.events[i]!.fields.node);
+    assert.equal(peekField(ev, 'status'), main.events[i]!.fields.status);
+    assert.equal(peekField(ev, 'host'), main.events[i]!.fields.host, 'a key nobody captured is read from the text');
+    assert.notEqual(ev.fieldsMembers, undefined);
   }
-  for (const i of [2, 3]) assert.ok(!(worker.events[i] instanceof LazyLogEvent), `line ${i} parsed on the main thread`);
-  assert.deepEqual(worker.events.map(strip), main.events.map(strip));
+  for (const i of [2, 3]) assert.ok(!(lazy.events[i] instanceof LazyLogEvent), `line ${i} parsed as a plain event`);
+  assert.deepEqual(lazy.events.map(strip), main.events.map(strip));
   // Values the test knows independently of the parser.
-  assert.equal(worker.events[0]!.timestamp, Date.UTC(2024, 4, 1, 12, 0, 0, 250));
-  assert.equal(worker.events[0]!.fields.status, 404);
-  assert.equal(worker.events[2]!.fields.parse_error, 'invalid JSON');
+  assert.equal(lazy.events[0]!.timestamp, Date.UTC(2024, 4, 1, 12, 0, 0, 250));
+  assert.equal(lazy.events[0]!.fields.status, 404);
+  assert.equal(lazy.events[2]!.fields.parse_error, 'invalid JSON');
+  assert.equal((lazy.events[6] as LazyLogEvent).fieldsMembers, undefined, 'reading fields dropped the text');
+  assert.deepEqual(lazy.events[6]!.fields, { host: 'cdn.example', status: 200, node: 'cache-2', url: '/b/c?d=1', path: '/b/c', query: 'd=1', layer: 'edge' });
 });
 }
+
+test('without fieldsAsJson (a transform or the live sink reads fields), parse_workers are not used and events are plain', async () => {
+  const main = await readAll(1, false);
+  assert.ok(main.events.every((e) => !(e instanceof LazyLogEvent)));
+  assert.equal(main.events.length, LINES.length);
+});
