@@ -55,6 +55,12 @@ function replyEvent(r: ParseReply, i: number, line: string, source: string, id: 
   return new LazyLogEvent(source, id, ts === ts ? ts : arrival, members, line, size, keys, k > 0 ? r.peeked!.slice(i * k, i * k + k) : undefined);
 }
 
+/** Lines read from a file, and the parse workers' answers for them (undefined: parse here). */
+interface Chunk {
+  batch: LineBatch;
+  replies: Array<Promise<ParseReply>> | undefined;
+}
+
 /** more: data was read (read again soon); eof: nothing new; failed: the file cannot be read. */
 export type ReadResult = 'more' | 'eof' | 'failed';
 
@@ -64,6 +70,8 @@ export class Reader {
   stopping = false;
   private readonly buf: Buffer;
   private readonly batch = new LineBatch();
+  /** Chunks read ahead (parse workers busy with them), by file: emitted by the next readSome. */
+  private readonly ahead = new Map<FileState, Chunk>();
   private emitRetryAt = 0;
   private pool: ParsePool | undefined;
   /** Set when the workers failed or the reader closed: parse here. */
@@ -79,6 +87,26 @@ export class Reader {
   }
 
   async readSome(f: FileState): Promise<ReadResult> {
+    let chunk = this.ahead.get(f);
+    if (chunk !== undefined) {
+      this.ahead.delete(f);
+    } else {
+      const r = await this.readChunk(f, this.batch);
+      if (r !== 'read') return r;
+      chunk = this.startParse(this.batch);
+    }
+    // Read ahead with parse workers: the next chunk goes to them now, so they parse it while this
+    // thread builds and emits this one. Only a whole chunk known to be there (a backlog): that read
+    // needs no fstat, so it cannot restart the file under the chunk being emitted.
+    if (chunk.replies !== undefined && f.lastSize - f.readPos >= this.buf.length) {
+      const next = new LineBatch();
+      if ((await this.readChunk(f, next)) === 'read') this.ahead.set(f, this.startParse(next));
+    }
+    return (await this.emitLines(f, chunk)) ? 'more' : 'eof';
+  }
+
+  /** Reads the next chunk of `f` into `batch`. 'read' when lines (or a partial line) were read. */
+  private async readChunk(f: FileState, batch: LineBatch): Promise<ReadResult | 'read'> {
     const fh = f.fh;
     if (!fh) return 'failed';
     if (this.emitRetryAt > Date.now()) return 'eof';
@@ -106,14 +134,36 @@ export class Reader {
       if (bytesRead === 0) return 'eof';
       const pos = f.readPos;
       f.readPos += bytesRead;
-      this.batch.reset();
-      f.splitter.push(this.buf.subarray(0, bytesRead), pos, this.batch, this.ctx.fieldsAsJson === true);
+      batch.reset();
+      f.splitter.push(this.buf.subarray(0, bytesRead), pos, batch, this.ctx.fieldsAsJson === true);
     } catch (err) {
       this.ctx.metrics.error('read_failed', 'receiving');
       this.ctx.logger.warn({ path: f.path, err: errorMessage(err) }, 'cannot read file');
       return 'failed';
     }
-    return (await this.emitLines(f)) ? 'more' : 'eof';
+    return 'read';
+  }
+
+  /**
+   * The lines of `batch`, handed to the parse workers if there are any (only when fields travel as
+   * text: a worker answers text, not objects). Workers start with the first lines to parse (a
+   * source built only to be validated starts none).
+   */
+  private startParse(batch: LineBatch): Chunk {
+    if (this.ctx.fieldsAsJson === true && this.config.parse_workers > 0 && !this.poolOff && batch.text.length > 0) {
+      this.pool ??= new ParsePool(this.format.name, this.config.parse_workers, this.ctx.peekKeys);
+    }
+    const pool = this.pool;
+    if (pool === undefined) return { batch, replies: undefined };
+    const max = this.config.max_batch_events;
+    const replies: Array<Promise<ParseReply>> = [];
+    for (let s = 0; s < batch.text.length; s += max) {
+      const p = pool.parse(batch.text.slice(s, s + max));
+      // A chunk read ahead may be dropped (rewind, stop) before anyone awaits its answers.
+      p.catch(() => {});
+      replies.push(p);
+    }
+    return { batch, replies };
   }
 
   /**
@@ -139,21 +189,16 @@ export class Reader {
     if (!f.splitter.pending) return true;
     this.batch.reset();
     f.splitter.flush(this.batch);
-    return this.emitLines(f);
+    return this.emitLines(f, this.startParse(this.batch));
   }
 
   private async restart(f: FileState, why: string, fp = EMPTY_FINGERPRINT): Promise<void> {
+    this.ahead.delete(f);
     if (fp === EMPTY_FINGERPRINT && f.fh) fp = (await checkFingerprint(f.fh, EMPTY_FINGERPRINT, this.config.fingerprint_bytes)).fp;
     this.ctx.metrics.error('file_truncated', 'receiving');
     this.ctx.logger.warn({ path: f.path, offset: f.readPos }, `${why}: reading it again from the start`);
     f.restart(fp, this.onChange);
     this.onChange();
-  }
-
-  private requestParse(text: string[], max: number): Array<Promise<ParseReply>> {
-    const out: Array<Promise<ParseReply>> = [];
-    for (let s = 0; s < text.length; s += max) out.push(this.pool!.parse(text.slice(s, s + max)));
-    return out;
   }
 
   /** A parse worker failed: parse on this thread from now on (logged once). */
@@ -175,9 +220,9 @@ export class Reader {
     await p?.close();
   }
 
-  /** Turns this.batch into events and emits them. False if an emit failed (the file was rewound). */
-  private async emitLines(f: FileState): Promise<boolean> {
-    const b = this.batch;
+  /** Turns a chunk's lines into events and emits them. False if an emit failed (the file was rewound). */
+  private async emitLines(f: FileState, chunk: Chunk): Promise<boolean> {
+    const b = chunk.batch;
     const metrics = this.ctx.metrics;
     for (let i = 0; i < b.invalidUtf8; i++) metrics.error('invalid_utf8', 'receiving');
     for (let i = 0; i < b.truncated; i++) metrics.error('line_truncated', 'receiving');
@@ -193,12 +238,9 @@ export class Reader {
     // Every consumer only serializes fields: hand them over as JSON text (see SourceContext.fieldsAsJson).
     const asJson = this.ctx.fieldsAsJson === true;
     const keys = this.ctx.peekKeys;
-    // With parse workers (only for text: a worker answers text, not objects) every batch of the chunk
-    // is handed over at once: the workers parse batch k+1 while this thread builds, emits and
-    // encodes batch k. Workers start with the first lines to parse (a source built only to be
-    // validated starts none).
-    if (asJson && this.config.parse_workers > 0 && !this.poolOff) this.pool ??= new ParsePool(format.name, this.config.parse_workers, keys);
-    const replies = this.pool ? this.requestParse(b.text, max) : undefined;
+    // With parse workers every batch of the chunk was handed over at once (startParse): the workers
+    // parse batch k+1 (and the chunk read ahead) while this thread builds, emits and encodes batch k.
+    const replies = chunk.replies;
     for (let s = 0, k = 0; s < n; s += max, k++) {
       const e = Math.min(n, s + max);
       const end = e < n ? b.start[e]! : b.end;
@@ -238,6 +280,7 @@ export class Reader {
         acks.cancelLast();
         f.readPos = b.start[s]!;
         f.splitter.reset();
+        this.ahead.delete(f);
         this.emitRetryAt = Date.now() + EMIT_RETRY_MS;
         metrics.error('emit_failed', 'sending');
         this.ctx.logger.error({ path: f.path, err: errorMessage(err) }, 'emit failed; will read these lines again');

@@ -78,3 +78,41 @@ test('without fieldsAsJson (a transform or the live sink reads fields), parse_wo
   assert.ok(main.events.every((e) => !(e instanceof LazyLogEvent)));
   assert.equal(main.events.length, LINES.length);
 });
+
+test('parse_workers with read-ahead over many chunks: every line once, in order, also across a rewind after a failed emit', { timeout: 60_000 }, async () => {
+  const d = tempDir();
+  try {
+    const file = join(d.path, 'edge.log');
+    const n = 6000;
+    const lines = Array.from({ length: n }, (_, i) => `{"timestamp":"2024-05-01T12:00:00.000Z","host":"h${i}","status":200,"node":"n${i % 7}","url":"/f/${i}"}`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const h = harness(d.path);
+    h.ctx.fieldsAsJson = true;
+    h.ctx.peekKeys = ['node'];
+    // The third emit fails once: the reader rewinds to that batch's first line and drops the chunk it read ahead.
+    const emit = h.ctx.emit;
+    let calls = 0;
+    h.ctx.emit = async (events, fin) => {
+      if (++calls === 3) throw new Error('sink went away');
+      return emit(events, fin);
+    };
+    // 4 KiB reads (~40 lines): ~150 chunks, each read while the worker parses the one before.
+    const src = await startSource(h, { include: [file], format: 'fastly_json', parse_workers: 1, read_buffer_bytes: 4096, max_batch_events: 16 });
+    try {
+      await waitFor(() => h.lines().length >= n, 'all lines', 30_000);
+    } finally {
+      await src.close?.();
+    }
+    const events = h.batches.flatMap((b) => b.events);
+    assert.deepEqual(events.map((e) => e.raw), lines, 'each line once, in file order');
+    assert.equal(h.metrics.counts.errors['emit_failed/sending'], 1);
+    assert.ok(events.every((e) => e instanceof LazyLogEvent), 'all went through the worker');
+    for (const i of [0, 41, 2999, n - 1]) {
+      assert.equal(peekField(events[i]!, 'node'), `n${i % 7}`);
+      assert.equal(events[i]!.fields.host, `h${i}`);
+      assert.equal(events[i]!.fields.path, `/f/${i}`);
+    }
+  } finally {
+    d.cleanup();
+  }
+});
