@@ -126,6 +126,10 @@ export class LazyLogEvent implements LogEvent {
   #fields: Fields | undefined;
   #peekKeys: readonly string[] | undefined;
   #peekValues: readonly unknown[] | undefined;
+  /** When the members are `raw.slice(#spanStart, #spanEnd) + #spanSuffix` (see setSpan); -1 otherwise. */
+  #spanStart = -1;
+  #spanEnd = -1;
+  #spanSuffix = '';
 
   /**
    * `peekKeys` / `peekValues`: fields captured at parse time for the sinks that will peek them
@@ -150,6 +154,27 @@ export class LazyLogEvent implements LogEvent {
   /** A lazy event from the JSON text of a whole fields object (compact `{…}`, as JSON.stringify writes). */
   static fromJson(source: string, id: string, timestamp: number, fieldsJson: string, raw: string | undefined, size: number, peekKeys?: readonly string[], peekValues?: readonly unknown[]): LazyLogEvent {
     return new LazyLogEvent(source, id, timestamp, fieldsJson.slice(1, -1), raw, size, peekKeys, peekValues);
+  }
+
+  /**
+   * Records that the members are `raw.slice(start, end) + suffix` (a canonical line: the parser
+   * knows), so a disk buffer can store the line once instead of the line and the members.
+   */
+  setSpan(start: number, end: number, suffix: string): this {
+    this.#spanStart = start;
+    this.#spanEnd = end;
+    this.#spanSuffix = suffix;
+    return this;
+  }
+
+  /** The span set by setSpan while the text is still the fields (undefined otherwise). */
+  get membersSpan(): { start: number; end: number; suffix: string } | undefined {
+    return this.#spanStart < 0 || this.#members === undefined ? undefined : { start: this.#spanStart, end: this.#spanEnd, suffix: this.#spanSuffix };
+  }
+
+  /** The keys captured at parse time and their values while the text is still the fields. */
+  get peeked(): { keys: readonly string[]; values: readonly unknown[] } | undefined {
+    return this.#peekValues === undefined || this.#members === undefined ? undefined : { keys: this.#peekKeys!, values: this.#peekValues };
   }
 
   get fields(): Fields {

@@ -12,7 +12,6 @@
  * object, so no sink scans the text for them.
  */
 interface SinkConfigLike {
-  buffer?: { type?: string } | undefined;
   encoding?: { except_fields?: readonly string[] | undefined; only_fields?: readonly string[] | undefined; codec?: string } | undefined;
 }
 
@@ -20,11 +19,8 @@ const SPLICING = new Set(['splunk_hec_logs', 'http', 'datadog_logs', 'aws_s3', '
 
 export function splicesFields(type: string, config: unknown): boolean {
   if (!SPLICING.has(type)) return false;
-  const c = config as SinkConfigLike;
-  // A disk buffer stores JSON.stringify(events): a lazy event would be parsed there only to be
-  // serialized again (one extra JSON.parse per event).
-  if (c.buffer?.type === 'disk') return false;
-  const enc = c.encoding;
+  // A disk buffer keeps lazy events lazy (src/buffer/disk/record.ts stores their text).
+  const enc = (config as SinkConfigLike).encoding;
   // except/only fields build a filtered wire object from the parsed fields.
   return !(enc?.except_fields?.length || enc?.only_fields?.length);
 }

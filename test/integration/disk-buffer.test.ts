@@ -14,6 +14,7 @@ import { apiAddress, startEdgetail, type Running } from '../helpers/cli.js';
 import { fixedWidthLines, startOffsetReceiver, type OffsetReceiver } from '../helpers/offset-receiver.js';
 import { tempDir, waitFor } from '../helpers/context.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
+import { decodeEvents } from '../../src/buffer/disk/record.js';
 
 const LINE_BYTES = 9;
 
@@ -93,7 +94,7 @@ function records(path: string): { offset: number; length: number; lines: number[
   for (let at = 0; at + 20 <= buf.length; ) {
     assert.equal(buf.readUInt32LE(at), 0xed7a11b5, `record magic at ${at}`);
     const length = 20 + buf.readUInt32LE(at + 4);
-    const events = JSON.parse(buf.subarray(at + 20, at + length).toString('utf8')) as { id: string }[];
+    const events = decodeEvents(buf.subarray(at + 20, at + length));
     out.push({ offset: at, length, lines: events.map((e) => Number(e.id.slice(e.id.lastIndexOf(':') + 1)) / LINE_BYTES) });
     at += length;
   }

@@ -34,25 +34,23 @@ function capture(f: Fields, keys: readonly string[]): unknown[] {
 function lazyEvent(o: ParsedText | ParseOutcome, line: string, source: string, id: string, arrival: number, size: number, keys: readonly string[] | undefined): LazyLogEvent | undefined {
   if (o === SKIP || o instanceof ParseFailure || !spliceable(o.fields)) return undefined;
   const f = o.fields;
-  const members = (o as ParsedText).text === true ? (o as ParsedText).members : JSON.stringify(f).slice(1, -1);
-  return new LazyLogEvent(source, id, o.timestamp === o.timestamp ? o.timestamp : arrival, members, line, size, keys, keys && capture(f, keys));
+  const t = (o as ParsedText).text === true ? (o as ParsedText) : undefined;
+  const ev = new LazyLogEvent(source, id, o.timestamp === o.timestamp ? o.timestamp : arrival, t ? t.members : JSON.stringify(f).slice(1, -1), line, size, keys, keys && capture(f, keys));
+  return t ? ev.setSpan(t.start, t.end, t.suffix) : ev;
 }
 
 /** The event of line `i` of a worker's reply, or undefined: parse it on this thread. */
 function replyEvent(r: ParseReply, i: number, line: string, source: string, id: string, arrival: number, size: number, keys: readonly string[] | undefined): LazyLogEvent | undefined {
   const start = r.start[i]!;
+  const suffix = r.text[i] ?? '';
   let members: string;
-  if (start >= 0) {
-    const suffix = r.text[i];
-    members = suffix == null ? line.slice(start, r.end[i]!) : line.slice(start, r.end[i]!) + suffix;
-  } else if (start === MEMBERS_IN_TEXT) {
-    members = r.text[i]!;
-  } else {
-    return undefined;
-  }
+  if (start >= 0) members = suffix === '' ? line.slice(start, r.end[i]!) : line.slice(start, r.end[i]!) + suffix;
+  else if (start === MEMBERS_IN_TEXT) members = suffix;
+  else return undefined;
   const ts = r.ts[i]!;
   const k = keys === undefined ? 0 : keys.length;
-  return new LazyLogEvent(source, id, ts === ts ? ts : arrival, members, line, size, keys, k > 0 ? r.peeked!.slice(i * k, i * k + k) : undefined);
+  const ev = new LazyLogEvent(source, id, ts === ts ? ts : arrival, members, line, size, keys, k > 0 ? r.peeked!.slice(i * k, i * k + k) : undefined);
+  return start >= 0 ? ev.setSpan(start, r.end[i]!, suffix) : ev;
 }
 
 /** Lines read from a file, and the parse workers' answers for them (undefined: parse here). */

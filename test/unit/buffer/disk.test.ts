@@ -8,6 +8,7 @@ import { makeLogEvent, makeMetricEvent, type Event, type LogEvent } from '../../
 import { EdgetailError } from '../../../src/core/errors.js';
 import { Finalizer, type BatchStatus } from '../../../src/core/finalizer.js';
 import { createBuffer, DiskBuffer, type Chunk, type DiskBufferOptions } from '../../../src/buffer/index.js';
+import { encodeRecord } from '../../../src/buffer/disk/record.js';
 import { crc32c } from '../../../src/buffer/disk/crc32c.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { tempDir, waitFor } from '../../helpers/context.js';
@@ -46,7 +47,7 @@ function drainAll(b: DiskBuffer): string[] {
 }
 
 /** Bytes of the record holding `events` on disk: 20-byte header + the JSON payload (docs/buffers.md). */
-const recordBytes = (events: Event[]) => 20 + Buffer.byteLength(JSON.stringify(events));
+const recordBytes = (events: Event[]) => encodeRecord(events, 0).length;
 
 const segFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.seg')).sort();
 

@@ -96,7 +96,7 @@ test('splicesFields: only sinks that serialize fields, and not with except/only 
   assert.equal(splicesFields('http', { encoding: { codec: 'ndjson', except_fields: [] } }), true);
   assert.equal(splicesFields('datadog_logs', { encoding: { codec: 'ndjson', only_fields: ['host'] } }), false);
   assert.equal(splicesFields('http', { encoding: { codec: 'ndjson', except_fields: ['client_ip'] } }), false);
-  assert.equal(splicesFields('splunk_hec_logs', { buffer: { type: 'disk' }, encoding: { codec: 'ndjson' } }), false);
+  assert.equal(splicesFields('splunk_hec_logs', { buffer: { type: 'disk' }, encoding: { codec: 'ndjson' } }), true, 'disk records keep lazy events lazy');
   assert.equal(splicesFields('live', {}), false);
   assert.equal(splicesFields('file', {}), false);
 });
