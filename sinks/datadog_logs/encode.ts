@@ -73,9 +73,30 @@ export function toEntries(events: readonly Event[], o: EntryOptions, onTruncated
   return out;
 }
 
-/** Serialized size of one entry inside the array (its JSON plus one comma). */
+/** Characters JSON.stringify writes as something other than themselves (controls, surrogates). */
+const NOT_PLAIN = /[\u0000-\u001f\ud800-\udfff]/;
+
+/** UTF-8 bytes of JSON.stringify(s), without building it when only `"` and `\` need escaping. */
+export function jsonStringBytes(s: string): number {
+  if (NOT_PLAIN.test(s)) return Buffer.byteLength(JSON.stringify(s));
+  let n = Buffer.byteLength(s) + 2;
+  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
+  for (let i = s.indexOf('\\'); i >= 0; i = s.indexOf('\\', i + 1)) n++;
+  return n;
+}
+
+/**
+ * Serialized size of one entry inside the array (its JSON plus one comma): the same number as
+ * Buffer.byteLength(JSON.stringify(item)) + 1 (a test holds them equal), without serializing the
+ * message a second time (the client library serializes the request once more).
+ */
 export function entryBytes(item: LogItem): number {
-  return Buffer.byteLength(JSON.stringify(item)) + 1;
+  // {"ddsource":…,"ddtags":…,"hostname":…,"message":…,"service":…} in the order LogItem is built.
+  let n = 2 + 11 + jsonStringBytes(item.ddsource) + 11 + jsonStringBytes(item.message);
+  if (item.ddtags !== undefined) n += 10 + jsonStringBytes(item.ddtags);
+  if (item.hostname !== undefined) n += 12 + jsonStringBytes(item.hostname);
+  if (item.service !== undefined) n += 11 + jsonStringBytes(item.service);
+  return n + 1;
 }
 
 /** Splits entries in order into parts within MAX_ENTRIES / MAX_PAYLOAD_BYTES; returns the total bytes too. */
