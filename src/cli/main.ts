@@ -54,8 +54,8 @@ export async function main(argv: string[]): Promise<void> {
     .command('validate')
     .description('check config schema and graph; exit 0 when valid, 78 with every problem listed otherwise')
     .requiredOption('-c, --config <files...>', 'YAML or JSON config file(s)')
-    .action((opts: { config: string[] }) => {
-      process.exitCode = runValidate(opts.config, process.stdout, process.stderr);
+    .action(async (opts: { config: string[] }) => {
+      process.exitCode = await runValidate(opts.config, process.stdout, process.stderr);
     });
 
   program
