@@ -53,14 +53,17 @@ if (!['memory', 'disk', 'both'].includes(BUFFER)) throw new Error('--buffer is m
 const PROF_DIR = opt('cpu-prof', '');
 
 /**
- * How an edgetail process is started: the launcher itself, so its V8 flags (shebang line) apply as in
- * production; with --cpu-prof, node with those flags plus --cpu-prof (not allowed in NODE_OPTIONS).
+ * How an edgetail process is started: the launcher itself, so its V8 flags and environment (shebang
+ * line) apply as in production; with --cpu-prof, node with those flags and variables plus --cpu-prof
+ * (not allowed in NODE_OPTIONS).
  */
-function edgetailCommand(args: string[]): { command: string; args: string[] } {
+function edgetailCommand(args: string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const bin = join(root, 'bin', 'edgetail.js');
-  if (!PROF_DIR) return { command: bin, args };
-  const flags = readFileSync(bin, 'utf8').split('\n', 1)[0]!.split(/\s+/).filter((f) => f.startsWith('--'));
-  return { command: process.execPath, args: [...flags, '--cpu-prof', `--cpu-prof-dir=${resolve(PROF_DIR)}`, bin, ...args] };
+  if (!PROF_DIR) return { command: bin, args, env: {} };
+  const words = readFileSync(bin, 'utf8').split('\n', 1)[0]!.split(/\s+/);
+  const flags = words.filter((f) => f.startsWith('--'));
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  return { command: process.execPath, args: [...flags, '--cpu-prof', `--cpu-prof-dir=${resolve(PROF_DIR)}`, bin, ...args], env };
 }
 
 const root = repoRoot();
@@ -121,7 +124,7 @@ async function runEdgetail(sc: Scenario, file: string, rx: Record<'hec' | 'datad
   const t0 = performance.now();
   // Executed directly so that the launcher's V8 flags (its shebang line) apply, as in production.
   const cmd = edgetailCommand(['run', '--config', config]);
-  const p = spawnMeasured(cmd.args, { cwd: root, env: { EDGETAIL_LOG: 'warn' }, command: cmd.command });
+  const p = spawnMeasured(cmd.args, { cwd: root, env: { ...cmd.env, EDGETAIL_LOG: 'warn' }, command: cmd.command });
   let secs: number;
   let s;
   try {

@@ -58,7 +58,7 @@ interface SinkSummary {
 
 export async function runBackfill(opts: BackfillOptions, io: BackfillIo, logger: Logger): Promise<number> {
   const raw = loadConfigFiles(opts.config);
-  const { config, problems } = validateConfig(raw, 'run');
+  const { config, problems } = await validateConfig(raw, 'run');
   for (const p of problems) if (p.severity === 'warning') logger.warn({ path: p.path }, p.message);
   if (!config) {
     io.stderr.write(`configuration is invalid:\n${formatProblems(problems.filter((p) => p.severity === 'error'))}\n`);

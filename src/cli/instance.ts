@@ -23,7 +23,7 @@ export interface Instance {
 }
 
 export async function startInstance(raw: RawConfig, logger: Logger, overrides: { apiAddress?: string; liveFeed?: Partial<LiveFeedOptions> } = {}): Promise<Instance> {
-  const { config, problems } = validateConfig(raw, 'run');
+  const { config, problems } = await validateConfig(raw, 'run');
   for (const p of problems) if (p.severity === 'warning') logger.warn({ path: p.path }, p.message);
   if (!config) throw new ConfigError(problems.filter((p) => p.severity === 'error'));
   if (overrides.apiAddress) config.api.address = overrides.apiAddress;

@@ -8,10 +8,8 @@ import { createLogger } from '../telemetry/logger.js';
 import { EX_CONFIG, formatProblems, runValidate } from './validate.js';
 import { startInstance, stopOnSignals } from './instance.js';
 import type { RawConfig } from '../config/load.js';
-import { demoConfig } from './demo-config.js';
-import { runGenerate } from './generate.js';
-import { runTap } from './tap.js';
-import { runBackfill } from './backfill.js';
+// The other subcommands (demo, generate, tap, backfill) import their modules when they run: `run`
+// must not pay for ws (tap), cli-progress (backfill) or the demo's classify rules.
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -56,8 +54,8 @@ export async function main(argv: string[]): Promise<void> {
     .command('validate')
     .description('check config schema and graph; exit 0 when valid, 78 with every problem listed otherwise')
     .requiredOption('-c, --config <files...>', 'YAML or JSON config file(s)')
-    .action((opts: { config: string[] }) => {
-      process.exitCode = runValidate(opts.config, process.stdout, process.stderr);
+    .action(async (opts: { config: string[] }) => {
+      process.exitCode = await runValidate(opts.config, process.stdout, process.stderr);
     });
 
   program
@@ -68,6 +66,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (opts: { port: number; dataDir: string }) => {
       const dataDir = resolve(opts.dataDir);
       mkdirSync(dataDir, { recursive: true });
+      const { demoConfig } = await import('./demo-config.js');
       const text = demoConfig({ port: opts.port, dataDir });
       process.stderr.write(`edgetail demo: dashboard on http://127.0.0.1:${opts.port}/ — data in ${dataDir} — Ctrl-C to stop\n`);
       process.exitCode = await runRaw(parseConfigText(text, 'demo'));
@@ -83,6 +82,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (opts: { scenario: string; format: string; lines: number; seed: number }) => {
       if (opts.scenario !== 'cutover') throw new InvalidArgumentError(`unknown scenario "${opts.scenario}" (known: cutover)`);
       if (!['fastly_json', 'gcs_usage', 'combined'].includes(opts.format)) throw new InvalidArgumentError(`unknown format "${opts.format}" (fastly_json, gcs_usage, combined)`);
+      const { runGenerate } = await import('./generate.js');
       await runGenerate({ scenario: 'cutover', format: opts.format as 'fastly_json', lines: opts.lines, seed: opts.seed }, process.stdout);
     });
 
@@ -94,6 +94,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--token <token>', 'api.auth_token of the instance (default: $EDGETAIL_TOKEN)')
     .option('--no-tail', 'rollup lines only, no sampled events')
     .action(async (opts: { url: string; filter?: string; token?: string; tail: boolean }) => {
+      const { runTap } = await import('./tap.js');
       const ac = new AbortController();
       const onSignal = (): void => ac.abort();
       process.once('SIGINT', onSignal);
@@ -117,6 +118,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--timeout <secs>', 'wait at most this long for the sinks once the input is read (0 = no limit)', positiveInt, 0)
     .option('--progress-interval <secs>', 'seconds between progress lines when stderr is not a TTY', positiveInt, 10)
     .action(async (paths: string[], opts: { config: string[]; source?: string; format?: string; deadLetter?: boolean; sink?: string[]; dataDir?: string; timeout: number; progressInterval: number }) => {
+      const { runBackfill } = await import('./backfill.js');
       const ac = new AbortController();
       let signals = 0;
       const onSignal = (): void => {

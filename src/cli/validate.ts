@@ -9,9 +9,9 @@ export function formatProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `  ${p.severity === 'error' ? 'error  ' : 'warning'}  ${p.path}: ${p.message}`).join('\n');
 }
 
-export function runValidate(paths: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+export async function runValidate(paths: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const raw = loadConfigFiles(paths);
-  const { problems } = validateConfig(raw, 'validate');
+  const { problems } = await validateConfig(raw, 'validate');
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
   if (errors > 0) {

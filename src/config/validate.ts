@@ -8,7 +8,7 @@ import type { ComponentKind } from '../core/component.js';
 import type { ConfigProblem } from '../core/errors.js';
 import { checkGraph, type GraphNode } from './graph.js';
 import type { RawConfig } from './load.js';
-import { findDef, knownTypes, type AnyDef } from './registry.js';
+import { knownTypes, loadDef, type AnyDef } from './registry.js';
 import { topSchema, type ApiConfig, type telemetrySchema } from './schema.js';
 
 export type TelemetryConfig = import('zod').infer<typeof telemetrySchema>;
@@ -79,43 +79,67 @@ const SECTIONS: Array<[ComponentKind, 'sources' | 'transforms' | 'sinks']> = [
   ['sink', 'sinks'],
 ];
 
-export function validateConfig(raw: RawConfig, mode: 'validate' | 'run'): ValidationResult {
-  const problems: ConfigProblem[] = [...raw.problems];
-  const top = parseWith(topSchema, raw.tree, '', problems);
-  const components: ComponentSpec[] = [];
-  const graphNodes: GraphNode[] = [];
-  const seen = new Map<string, string>();
-  const rawSections = raw.tree as Record<string, Record<string, Record<string, unknown>> | undefined>;
-
+/** The component sections of a config tree, as far as they are mappings of components. */
+function* componentsOf(tree: unknown): Generator<[ComponentKind, 'sources' | 'transforms' | 'sinks', string, Record<string, unknown>]> {
+  if (!tree || typeof tree !== 'object') return;
+  const rawSections = tree as Record<string, Record<string, Record<string, unknown>> | undefined>;
   for (const [kind, section] of SECTIONS) {
     const entries = rawSections[section];
     if (!entries || typeof entries !== 'object') continue;
     for (const [id, comp] of Object.entries(entries)) {
       if (!comp || typeof comp !== 'object' || Array.isArray(comp)) continue; // reported by topSchema
-      const prefix = `${section}.${id}`;
-      const dup = seen.get(id);
-      if (dup) {
-        problems.push({ path: prefix, severity: 'error', message: `id "${id}" is already used by ${dup}.${id}; ids are unique across sources, transforms and sinks` });
-        continue;
-      }
-      seen.set(id, section);
-      const type = comp.type;
-      if (typeof type !== 'string') {
-        problems.push({ path: `${prefix}.type`, severity: 'error', message: `expected a ${kind} type (one of ${knownTypes(kind).join(', ')})` });
-        continue;
-      }
-      const def = findDef(kind, type);
-      const inputs = Array.isArray(comp.inputs) ? (comp.inputs.filter((x) => typeof x === 'string') as string[]) : [];
-      if (!def) {
-        problems.push({ path: `${prefix}.type`, severity: 'error', message: `unknown ${kind} type "${type}" (known: ${knownTypes(kind).join(', ')})` });
-        graphNodes.push({ id, kind, inputs, outputs: undefined, invalid: true });
-        continue;
-      }
-      const config = parseWith(def.schema as ZodType<Record<string, unknown>>, comp, prefix, problems);
-      const outputs = config && 'outputs' in def && def.outputs ? def.outputs(config) : undefined;
-      graphNodes.push({ id, kind, inputs, outputs, invalid: !config });
-      if (config) components.push({ id, kind, type, def, config, inputs, outputs });
+      yield [kind, section, id, comp];
     }
+  }
+}
+
+/**
+ * Validates a config. Async because the definitions (schemas and code) of the component types the
+ * config names are imported here, and only those (src/config/registry.ts).
+ */
+export async function validateConfig(raw: RawConfig, mode: 'validate' | 'run'): Promise<ValidationResult> {
+  const defs = new Map<string, AnyDef>();
+  await Promise.all(
+    [...componentsOf(raw.tree)].map(async ([kind, , , comp]) => {
+      if (typeof comp.type !== 'string') return;
+      const def = await loadDef(kind, comp.type);
+      if (def) defs.set(`${kind}:${comp.type}`, def);
+    }),
+  );
+  return validateWith(raw, mode, defs);
+}
+
+function validateWith(raw: RawConfig, mode: 'validate' | 'run', defs: Map<string, AnyDef>): ValidationResult {
+  const problems: ConfigProblem[] = [...raw.problems];
+  const top = parseWith(topSchema, raw.tree, '', problems);
+  const components: ComponentSpec[] = [];
+  const graphNodes: GraphNode[] = [];
+  const seen = new Map<string, string>();
+
+  for (const [kind, section, id, comp] of componentsOf(raw.tree)) {
+    const prefix = `${section}.${id}`;
+    const dup = seen.get(id);
+    if (dup) {
+      problems.push({ path: prefix, severity: 'error', message: `id "${id}" is already used by ${dup}.${id}; ids are unique across sources, transforms and sinks` });
+      continue;
+    }
+    seen.set(id, section);
+    const type = comp.type;
+    if (typeof type !== 'string') {
+      problems.push({ path: `${prefix}.type`, severity: 'error', message: `expected a ${kind} type (one of ${knownTypes(kind).join(', ')})` });
+      continue;
+    }
+    const def = defs.get(`${kind}:${type}`);
+    const inputs = Array.isArray(comp.inputs) ? (comp.inputs.filter((x) => typeof x === 'string') as string[]) : [];
+    if (!def) {
+      problems.push({ path: `${prefix}.type`, severity: 'error', message: `unknown ${kind} type "${type}" (known: ${knownTypes(kind).join(', ')})` });
+      graphNodes.push({ id, kind, inputs, outputs: undefined, invalid: true });
+      continue;
+    }
+    const config = parseWith(def.schema as ZodType<Record<string, unknown>>, comp, prefix, problems);
+    const outputs = config && 'outputs' in def && def.outputs ? def.outputs(config) : undefined;
+    graphNodes.push({ id, kind, inputs, outputs, invalid: !config });
+    if (config) components.push({ id, kind, type, def, config, inputs, outputs });
   }
   problems.push(...checkGraph(graphNodes));
 

@@ -10,7 +10,8 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-// `ws` is loaded on the first /live upgrade: an agent nobody watches does not pay for it (idle RSS).
+// `ws` and the filter compiler (feed-filter.ts → the expression language) are loaded on the first
+// /live upgrade: an agent nobody watches does not pay for them (idle RSS).
 import type { WebSocketServer, WebSocket, RawData } from 'ws';
 import type { Logger } from '../core/component.js';
 import type { Event } from '../core/event.js';
@@ -22,7 +23,7 @@ import { getLiveStore } from './registry.js';
 import type { LiveStore } from './rollup.js';
 import type { RtSecond } from './rt-accumulate.js';
 import { FeedView } from './feed-view.js';
-import { compileFilter } from './feed-filter.js';
+import type { compileFilter as CompileFilter } from './feed-filter.js';
 import { filterKey, parseClientMsg, type LiveFilter, type ServerMsg, type SnapshotMsg } from './protocol.js';
 
 export interface LiveFeedOptions {
@@ -116,6 +117,8 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
   entries.set(root.key, root);
   const clients = new Set<Client>();
   let framesSent = 0, framesDropped = 0;
+  /** Set with the WebSocket server (wssOf): filters only come from clients, so only after it. */
+  let compileFilter: typeof CompileFilter | undefined;
 
   // --- ingestion: every view sees every batch the live sink ingests --------------------------
   let store: LiveStore | undefined;
@@ -218,6 +221,7 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
     let e = entries.get(key);
     if (e === undefined) {
       if (entries.size > maxFilters) throw new Error(`too many distinct filters in use (max ${maxFilters})`);
+      if (compileFilter === undefined) throw new Error('the filter compiler is not loaded'); // loaded before any client connects
       const predicate = compileFilter(filter);
       e = { key, view: new FeedView({ ...viewOpts, filter, predicate }), clients: new Set(), seq: 0 };
       entries.set(key, e);
@@ -265,7 +269,8 @@ export function attachLiveFeed(server: Server, opts: LiveFeedOptions = {}): Live
 
   let wssLoading: Promise<WebSocketServer> | undefined;
   const wssOf = (): Promise<WebSocketServer> =>
-    (wssLoading ??= import('ws').then(({ WebSocketServer: Server }) => {
+    (wssLoading ??= Promise.all([import('ws'), import('./feed-filter.js')]).then(([{ WebSocketServer: Server }, filters]) => {
+      compileFilter = filters.compileFilter;
       const wss = new Server({
         noServer: true,
         maxPayload: opts.maxMessageBytes ?? 64 * 1024,

@@ -32,11 +32,11 @@ function checkProblems(problems: ConfigProblem[]): void {
   }
 }
 
-function checkText(text: string, env: NodeJS.ProcessEnv): void {
+async function checkText(text: string, env: NodeJS.ProcessEnv): Promise<void> {
   const raw = parseConfigText(text, 'fuzz.yaml', env);
   checkProblems(raw.problems);
   for (const mode of ['validate', 'run'] as const) {
-    const r = validateConfig(raw, mode);
+    const r = await validateConfig(raw, mode);
     checkProblems(r.problems);
     const errors = r.problems.some((p) => p.severity === 'error');
     if (errors) assert.equal(r.config, undefined, 'config returned with errors');
@@ -95,18 +95,18 @@ const envValue = fc.oneof(
 );
 
 describe('fuzz: config loader', () => {
-  test('arbitrary text never throws; every problem has a key path', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b).toString('utf8'))), (text) => {
-        checkText(text, {});
+  test('arbitrary text never throws; every problem has a key path', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b).toString('utf8'))), async (text) => {
+        await checkText(text, {});
       }),
       { numRuns: RUNS },
     );
   });
 
-  test('example configs with random edits: nothing throws, problems name their key paths', () => {
-    fc.assert(
-      fc.property(fc.nat(bases.length - 1), fc.array(edit, { minLength: 1, maxLength: 4 }), fc.boolean(), (which, edits, asJson) => {
+  test('example configs with random edits: nothing throws, problems name their key paths', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(bases.length - 1), fc.array(edit, { minLength: 1, maxLength: 4 }), fc.boolean(), async (which, edits, asJson) => {
         const tree = structuredClone(bases[which]!);
         for (const e of edits) applyEdit(tree, e);
         let text: string;
@@ -115,19 +115,19 @@ describe('fuzz: config loader', () => {
         } catch {
           return; // not representable (e.g. a cyclic or exotic value): not an input a user can write
         }
-        checkText(text, { SPLUNK_HEC_TOKEN: 'x', DD_API_KEY: 'y', KAFKA_BROKERS: '127.0.0.1:9092' });
+        await checkText(text, { SPLUNK_HEC_TOKEN: 'x', DD_API_KEY: 'y', KAFKA_BROKERS: '127.0.0.1:9092' });
       }),
       { numRuns: RUNS },
     );
   });
 
-  test('hostile environment values never change the structure or throw', () => {
-    fc.assert(
-      fc.property(fc.nat(bases.length - 1), envValue, (which, value) => {
+  test('hostile environment values never change the structure or throw', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(bases.length - 1), envValue, async (which, value) => {
         const text = readFileSync(join(EXAMPLES, readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'))[which]!), 'utf8');
         const env: NodeJS.ProcessEnv = {};
         for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) env[m[1]!] = value;
-        checkText(text, env);
+        await checkText(text, env);
         // Injection check: the value stays one scalar, it never adds keys.
         const raw = parseConfigText('api: { auth_token: "${T}" }\nsinks: {}\n', 'fuzz.yaml', { T: value });
         assert.deepEqual(Object.keys(raw.tree).sort(), ['api', 'sinks']);
@@ -137,9 +137,9 @@ describe('fuzz: config loader', () => {
     );
   });
 
-  test('two files merged: duplicates are problems with paths, never throws', () => {
-    fc.assert(
-      fc.property(fc.nat(bases.length - 1), fc.nat(bases.length - 1), edit, (a, b, e) => {
+  test('two files merged: duplicates are problems with paths, never throws', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(bases.length - 1), fc.nat(bases.length - 1), edit, async (a, b, e) => {
         const t1 = structuredClone(bases[a]!);
         const t2 = structuredClone(bases[b]!);
         applyEdit(t2, e);
@@ -148,7 +148,7 @@ describe('fuzz: config loader', () => {
         mergeInto(merged, t1, problems);
         mergeInto(merged, t2, problems);
         checkProblems(problems);
-        const r = validateConfig({ tree: merged, unset: [], problems }, 'validate');
+        const r = await validateConfig({ tree: merged, unset: [], problems }, 'validate');
         checkProblems(r.problems);
       }),
       { numRuns: Math.ceil(RUNS / 3) },

@@ -70,7 +70,7 @@ test('listed origins: CORS on /api, /metrics and the rt API, preflight 204, /liv
   }
 });
 
-test('api.allowed_origins entries must be origins (scheme://host[:port]) or *', () => {
-  const problems = validateConfig(parseConfigText(yaml('/tmp', ', allowed_origins: ["ops.example.com", "https://ok.example:8443", "*"]'), 't'), 'run').problems;
+test('api.allowed_origins entries must be origins (scheme://host[:port]) or *', async () => {
+  const problems = (await validateConfig(parseConfigText(yaml('/tmp', ', allowed_origins: ["ops.example.com", "https://ok.example:8443", "*"]'), 't'), 'run')).problems;
   assert.deepEqual(problems.map((p) => `${p.path}: ${p.message}`), ['api.allowed_origins[0]: expected an origin (https://host[:port]) or *']);
 });

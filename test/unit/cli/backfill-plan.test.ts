@@ -6,8 +6,8 @@ import { validateConfig, type ValidatedConfig } from '../../../src/config/valida
 import { archivePlan, deadLetterPlan, PlanError } from '../../../src/cli/backfill/plan.js';
 import { Tally } from '../../../src/cli/backfill/tally.js';
 
-function cfg(yaml: string): ValidatedConfig {
-  const { config, problems } = validateConfig(parseConfigText(yaml, 'test'), 'run');
+async function cfg(yaml: string): Promise<ValidatedConfig> {
+  const { config, problems } = await validateConfig(parseConfigText(yaml, 'test'), 'run');
   assert.ok(config, JSON.stringify(problems));
   return config;
 }
@@ -26,8 +26,8 @@ sinks:
   c: { type: blackhole, inputs: [edge] }
 `;
 
-test('the only file source is replaced; components fed only by the others are left out', () => {
-  const c = cfg(TWO_SOURCES);
+test('the only file source is replaced; components fed only by the others are left out', async () => {
+  const c = await cfg(TWO_SOURCES);
   const p = archivePlan(c, ['/a.log'], new Tally(), {});
   assert.equal(p.sourceId, 'edge');
   assert.equal(p.format, 'combined');
@@ -35,8 +35,8 @@ test('the only file source is replaced; components fed only by the others are le
   assert.deepEqual(ids, ['sink:a:blackhole:only5xx', 'sink:c:blackhole:edge', 'source:edge:backfill:', 'transform:only5xx:filter:edge']);
 });
 
-test('--source picks another one; --format overrides; unknown names are refused', () => {
-  const c = cfg(TWO_SOURCES);
+test('--source picks another one; --format overrides; unknown names are refused', async () => {
+  const c = await cfg(TWO_SOURCES);
   const p = archivePlan(c, ['/a.log'], new Tally(), { source: 'fleet', format: 'fastly_json' });
   assert.equal(p.sourceId, 'fleet');
   assert.equal(p.format, 'fastly_json');
@@ -45,13 +45,13 @@ test('--source picks another one; --format overrides; unknown names are refused'
   assert.throws(() => archivePlan(c, ['/a.log'], new Tally(), { format: 'xml' }), /--format xml/);
 });
 
-test('several sources of which none or two are files: --source is required', () => {
-  const c = cfg(TWO_SOURCES.replace('type: file, include: [/var/log/edge/*.log], format: combined, max_batch_events: 500', 'type: demo'));
+test('several sources of which none or two are files: --source is required', async () => {
+  const c = await cfg(TWO_SOURCES.replace('type: file, include: [/var/log/edge/*.log], format: combined, max_batch_events: 500', 'type: demo'));
   assert.throws(() => archivePlan(c, ['/a.log'], new Tally(), {}), /name the one the archives replace with --source/);
 });
 
-test('dead-letter plan: one replay source per sink, nothing else', () => {
-  const c = cfg(TWO_SOURCES);
+test('dead-letter plan: one replay source per sink, nothing else', async () => {
+  const c = await cfg(TWO_SOURCES);
   const p = deadLetterPlan(c, new Map([['a', ['/d/a/2024-05-01.ndjson']]]), new Tally());
   assert.deepEqual(p.components.map((x) => `${x.kind}:${x.id}:${x.inputs.join('+')}`), ['source:dead_letter_a:', 'sink:a:dead_letter_a']);
   assert.throws(() => deadLetterPlan(c, new Map([['zz', []]]), new Tally()), /sink zz: not in the config/);

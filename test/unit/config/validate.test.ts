@@ -4,8 +4,8 @@ import { parseConfigText } from '../../../src/config/load.js';
 import { validateConfig } from '../../../src/config/validate.js';
 import { Secret } from '../../../src/core/secret.js';
 
-const problemsOf = (yaml: string, mode: 'validate' | 'run' = 'validate', env: NodeJS.ProcessEnv = {}) =>
-  validateConfig(parseConfigText(yaml, 't.yaml', env), mode).problems.map((p) => `${p.severity} ${p.path}: ${p.message}`);
+const problemsOf = async (yaml: string, mode: 'validate' | 'run' = 'validate', env: NodeJS.ProcessEnv = {}) =>
+  (await validateConfig(parseConfigText(yaml, 't.yaml', env), mode)).problems.map((p) => `${p.severity} ${p.path}: ${p.message}`);
 
 const ok = `
 sources:
@@ -14,21 +14,21 @@ sinks:
   out: { type: http, inputs: [edge], uri: "http://127.0.0.1:9/x", auth: { strategy: bearer, token: "\${TOKEN}" } }
 `;
 
-test('a valid config validates, with secrets loaded as Secret values', () => {
-  const r = validateConfig(parseConfigText(ok, 't.yaml', { TOKEN: 'abc' }), 'run');
+test('a valid config validates, with secrets loaded as Secret values', async () => {
+  const r = await validateConfig(parseConfigText(ok, 't.yaml', { TOKEN: 'abc' }), 'run');
   assert.deepEqual(r.problems, []);
   const sink = r.config!.components.find((c) => c.id === 'out')!;
   assert.ok((sink.config.auth as { token: unknown }).token instanceof Secret);
   assert.equal(r.config!.api.address, '127.0.0.1:8686');
 });
 
-test('an unset ${VAR} for a required secret: warning in validate, error in run, named by key path', () => {
-  assert.deepEqual(problemsOf(ok, 'validate'), ['warning sinks.out.auth.token: required (a non-empty secret) (environment variable TOKEN is not set)']);
-  assert.deepEqual(problemsOf(ok, 'run'), ['error sinks.out.auth.token: required (a non-empty secret) (environment variable TOKEN is not set)']);
+test('an unset ${VAR} for a required secret: warning in validate, error in run, named by key path', async () => {
+  assert.deepEqual(await problemsOf(ok, 'validate'), ['warning sinks.out.auth.token: required (a non-empty secret) (environment variable TOKEN is not set)']);
+  assert.deepEqual(await problemsOf(ok, 'run'), ['error sinks.out.auth.token: required (a non-empty secret) (environment variable TOKEN is not set)']);
 });
 
-test('unknown types, unknown keys, duplicate ids and bad values are all reported at once', () => {
-  const got = problemsOf(`
+test('unknown types, unknown keys, duplicate ids and bad values are all reported at once', async () => {
+  const got = await problemsOf(`
 api: { adress: "127.0.0.1:1" }
 sources:
   a: { type: nope }
@@ -46,20 +46,20 @@ sinks:
   ].sort((x, y) => x.slice(6).localeCompare(y.slice(6))));
 });
 
-test('a config without sources and sinks says so', () => {
-  assert.deepEqual(problemsOf('data_dir: /tmp/x\n'), ['error sinks: at least one sink is required', 'error sources: at least one source is required']);
+test('a config without sources and sinks says so', async () => {
+  assert.deepEqual(await problemsOf('data_dir: /tmp/x\n'), ['error sinks: at least one sink is required', 'error sources: at least one source is required']);
 });
 
-test('an unknown key stays an error in validate even when its value is an unset ${VAR} (found by test/fuzz)', () => {
-  assert.deepEqual(problemsOf('api: { tokn: "${NOPE}" }\n' + ok, 'validate', { TOKEN: 'abc' }), [
+test('an unknown key stays an error in validate even when its value is an unset ${VAR} (found by test/fuzz)', async () => {
+  assert.deepEqual(await problemsOf('api: { tokn: "${NOPE}" }\n' + ok, 'validate', { TOKEN: 'abc' }), [
     'error api.tokn: unknown key',
     'warning api.tokn: environment variable NOPE is not set (empty value used)',
   ]);
 });
 
-test('an empty key is named `""`; a YAML alias to an unknown anchor is a problem, not a crash (found by test/fuzz)', () => {
-  assert.deepEqual(problemsOf('"": 1\n' + ok, 'run', { TOKEN: 'abc' }), ['error "": unknown key']);
-  const got = problemsOf('a: *nope\n', 'run');
+test('an empty key is named `""`; a YAML alias to an unknown anchor is a problem, not a crash (found by test/fuzz)', async () => {
+  assert.deepEqual(await problemsOf('"": 1\n' + ok, 'run', { TOKEN: 'abc' }), ['error "": unknown key']);
+  const got = await problemsOf('a: *nope\n', 'run');
   assert.equal(got.filter((p) => p.startsWith('error t.yaml: ')).length, 1);
   assert.ok(got.some((p) => /^error t\.yaml: Unresolved alias/.test(p)), got.join('\n'));
 });

@@ -15,7 +15,7 @@ import { transformDefs } from '../../../src/transforms/index.js';
 import { sinkDefs } from '../../../sinks/index.js';
 import { repoRoot } from '../../helpers/cli.js';
 
-test('README configuration reference: all examples together are one valid pipeline covering every component type', () => {
+test('README configuration reference: all examples together are one valid pipeline covering every component type', async () => {
   const md = readFileSync(join(repoRoot(), 'README.md'), 'utf8');
   const section = md.slice(md.indexOf('## Configuration reference'), md.indexOf('## Operations'));
   assert.ok(section.length > 1000, 'the section exists');
@@ -36,7 +36,7 @@ test('README configuration reference: all examples together are one valid pipeli
   // Every ${VAR} the examples use gets a value (validate leaves components with unset ones out).
   const env = Object.fromEntries([...section.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => [m[1]!, `value-of-${m[1]}`]));
   const raw = parseConfigText(stringify({ data_dir: '/tmp/edgetail-readme', ...merged }), 'README.md', env);
-  const { config, problems } = validateConfig(raw, 'validate');
+  const { config, problems } = await validateConfig(raw, 'validate');
   assert.deepEqual(problems.filter((p) => p.severity === 'error'), []);
   assert.ok(config);
   const used = new Set(config.components.map((c) => `${c.kind}:${c.type}`));

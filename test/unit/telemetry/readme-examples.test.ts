@@ -27,9 +27,9 @@ for (const [rel, check] of [
   ['src/sources/prometheus_scrape/README.md', (c: Record<string, unknown>) => assert.equal(c.interval_secs, 15)],
   ['docs/telemetry.md', undefined],
 ] as const) {
-  test(`${rel}: the configuration example validates`, () => {
+  test(`${rel}: the configuration example validates`, async () => {
     const raw = parseConfigText(complete(firstYaml(rel)), rel, ENV);
-    const { config, problems } = validateConfig(raw, 'validate');
+    const { config, problems } = await validateConfig(raw, 'validate');
     assert.deepEqual(problems.filter((p) => p.severity === 'error'), []);
     assert.ok(config);
     if (check) {

@@ -31,7 +31,7 @@ test('every schema checks its type literal, needs inputs and rejects unknown key
   }
 });
 
-test('edgetail validate reports a bad condition / pattern with its full key path', () => {
+test('edgetail validate reports a bad condition / pattern with its full key path', async () => {
   const raw = parseConfigText(
     [
       'sources:',
@@ -46,7 +46,7 @@ test('edgetail validate reports a bad condition / pattern with its full key path
     'test.yaml',
     {},
   );
-  const { problems } = validateConfig(raw, 'validate');
+  const { problems } = await validateConfig(raw, 'validate');
   // Problems at a key inside a transform (graph-level problems name only the component).
   const mine = problems.filter((p) => /^transforms\.[^.]+\./.test(p.path));
   assert.deepEqual(mine.map((p) => p.path).sort(), ['transforms.errors_only.condition', 'transforms.k8s.pattern', 'transforms.split.route.bad']);

@@ -19,9 +19,9 @@ type Tree = { sources: Record<string, Record<string, unknown>>; transforms: Reco
 const example = () => readFileSync(join(packageRoot(), 'examples', 'cutover.yaml'), 'utf8');
 
 describe('demo pipeline config', () => {
-  test('demoConfig validates (run mode) with the real schemas', () => {
+  test('demoConfig validates (run mode) with the real schemas', async () => {
     const text = demoConfig({ port: 18686, dataDir: '/tmp/edgetail demo "x"' });
-    const r = validateConfig(parseConfigText(text, 'demo'), 'run');
+    const r = await validateConfig(parseConfigText(text, 'demo'), 'run');
     assert.deepEqual(r.problems, []);
     assert.ok(r.config, 'valid');
     assert.equal(r.config.api.address, '127.0.0.1:18686');
@@ -32,9 +32,9 @@ describe('demo pipeline config', () => {
     assert.deepEqual(tree.sinks.origin_logs!.inputs, ['by_layer.origin']);
   });
 
-  test('examples/cutover.yaml validates and mirrors the demo pipeline', () => {
+  test('examples/cutover.yaml validates and mirrors the demo pipeline', async () => {
     const text = example();
-    const r = validateConfig(parseConfigText(text, 'examples/cutover.yaml'), 'validate');
+    const r = await validateConfig(parseConfigText(text, 'examples/cutover.yaml'), 'validate');
     assert.deepEqual(r.problems, []);
     const ex = parseYaml(text) as Tree;
     const demo = parseYaml(demoConfig({ port: 8686, dataDir: '/d' })) as Tree;
