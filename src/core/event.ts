@@ -197,11 +197,6 @@ export class LazyLogEvent implements LogEvent {
     return this.#members;
   }
 
-  /** The fields as one JSON object text while `fields` was never read; undefined after. */
-  get fieldsJson(): string | undefined {
-    return this.#members === undefined ? undefined : '{' + this.#members + '}';
-  }
-
   /**
    * The plain event shape for JSON.stringify (the disk buffer serializes events so): `fields` is an
    * accessor, which JSON.stringify would otherwise skip. Does not materialize the event.
@@ -280,12 +275,12 @@ function skipWs(s: string, i: number): number {
 }
 
 /**
- * The value of a top-level member of a JSON object's members text starting at `start` (0 for
- * members without braces, 1 for a whole object text), or undefined. Skips strings and nested values
- * without parsing them; any valid JSON is read right (whitespace, escaped names), compact JSON
- * (JSON.stringify output, the usual case) fastest.
+ * The value of a top-level member of an object's members text (the JSON between its braces), or
+ * undefined. Skips strings and nested values without parsing them; any valid JSON is read right
+ * (whitespace, escaped names, the last of duplicate names), compact JSON (JSON.stringify output,
+ * the usual case) fastest.
  */
-function scanValue(s: string, start: number, key: string): unknown {
+export function memberValue(s: string, key: string): unknown {
   // JSON.stringify writes a key exactly as JSON.stringify(key): compare the quoted text in place.
   if (key !== lastKey) {
     lastKey = key;
@@ -295,17 +290,17 @@ function scanValue(s: string, start: number, key: string): unknown {
   const quoted = lastQuoted;
   // Fast path: `"key":` can only occur in valid JSON as a member name (a quote right after the
   // name's last character ends a string, and only a member name is followed by a colon). Preceded
-  // by `,` or the start, with no `{` or `[` before it (but the object's own brace), it is a
-  // top-level member — the one JSON.parse keeps if the name occurs once and no name is escaped.
+  // by `,` or at the start, with no `{` or `[` before it, it is a top-level member — the one
+  // JSON.parse keeps if the name occurs once and no name is escaped.
   const p = s.indexOf(lastNeedle);
   if (p >= 0 && s.indexOf(lastNeedle, p + 1) < 0 && s.indexOf('\\u') < 0) {
     const before = s.charCodeAt(p - 1);
-    if ((before === 44 || p === start) && s.lastIndexOf('{', p) < start && s.lastIndexOf('[', p) < 0) return valueAt(s, p + quoted.length + 1);
+    if ((before === 44 || p === 0) && s.lastIndexOf('{', p) < 0 && s.lastIndexOf('[', p) < 0) return valueAt(s, p + quoted.length + 1);
   }
   // Member by member: names compared as text, or decoded when they hold an escape; the last
   // member of that name wins, as in JSON.parse.
   let found = -1;
-  let i = skipWs(s, start);
+  let i = skipWs(s, 0);
   while (s.charCodeAt(i) === 34) {
     const ke = stringEnd(s, i);
     const vs = skipWs(s, skipWs(s, ke) + 1); // past the colon
@@ -320,16 +315,6 @@ function scanValue(s: string, start: number, key: string): unknown {
     i = skipWs(s, i + 1);
   }
   return found < 0 ? undefined : valueAt(s, found);
-}
-
-/** The value of a top-level member of a JSON object text, or undefined (see scanValue). */
-export function topLevelValue(s: string, key: string): unknown {
-  return scanValue(s, 1, key);
-}
-
-/** The value of a top-level member of an object's members text (no braces), or undefined. */
-export function memberValue(members: string, key: string): unknown {
-  return scanValue(members, 0, key);
 }
 
 /** The JSON value starting at `i`; plain strings are sliced, anything else parsed. */
