@@ -6,7 +6,7 @@
  * lines (the `raw` codec), the metadata going into the query string instead (see rawQuery).
  */
 import { peekField, type Event } from '../../src/core/event.js';
-import { BodyWriter } from '../../src/delivery/body.js';
+import { ByteWriter } from '../../src/core/byte-writer.js';
 import { encodeRaw, eventToJson, type WireOptions } from '../../src/delivery/encoding.js';
 
 export interface EnvelopeOptions {
@@ -70,16 +70,12 @@ function envelope(ev: Event, o: EnvelopeOptions, meta: string): string {
   return s + '}';
 }
 
-/** The concatenated `/event` body of a batch (`meta` = staticMeta(o), passed in so it is built once). */
-export function encodeEnvelopes(events: readonly Event[], o: EnvelopeOptions, meta: string): string {
-  let out = '';
-  for (let i = 0; i < events.length; i++) out += envelope(events[i]!, o, meta);
-  return out;
-}
-
-/** encodeEnvelopes, written into a Buffer (src/delivery/body.ts says why). */
-export function encodeEnvelopesBody(events: readonly Event[], o: EnvelopeOptions, meta: string, sizeHint?: number): Buffer {
-  const w = new BodyWriter(sizeHint);
+/**
+ * The concatenated `/event` body of a batch (`meta` = staticMeta(o), passed in so it is built once),
+ * written straight into a Buffer (src/core/byte-writer.ts says why).
+ */
+export function encodeEnvelopes(events: readonly Event[], o: EnvelopeOptions, meta: string, sizeHint?: number): Buffer {
+  const w = new ByteWriter(sizeHint);
   for (let i = 0; i < events.length; i++) w.write(envelope(events[i]!, o, meta));
   return w.finish();
 }

@@ -12,7 +12,7 @@ import { HttpClient, bodyExcerpt, classifyNetworkError, redact } from '../../src
 import { OK, type SendResult, type SinkDriver } from '../../src/delivery/types.js';
 import { AckPoller } from './acks.js';
 import type { SplunkHecSinkConfig } from './config.js';
-import { encodeEnvelopesBody, encodeRawBody, rawQuery, staticMeta, type EnvelopeOptions } from './encode.js';
+import { encodeEnvelopes, encodeRawBody, rawQuery, staticMeta, type EnvelopeOptions } from './encode.js';
 import { classifyReply, parseReply } from './responses.js';
 
 export interface HecPayload {
@@ -74,7 +74,7 @@ export function buildSplunkHecSink(config: SplunkHecSinkConfig, ctx: ComponentCo
 
   return {
     async encode(events: Event[]): Promise<HecPayload> {
-      const body = raw ? encodeRawBody(events, config.encoding) : encodeEnvelopesBody(events, envelope, meta, lastBody + (lastBody >> 3));
+      const body = raw ? encodeRawBody(events, config.encoding) : encodeEnvelopes(events, envelope, meta, lastBody + (lastBody >> 3));
       lastBody = body.length;
       return { body: await compress(body, config), events: events.length };
     },

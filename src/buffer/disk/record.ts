@@ -22,6 +22,7 @@
  * shapes), and histogram bounds that JSON turned into null back into Infinity.
  */
 import { LazyLogEvent, makeLogEvent, type Event, type Fields, type HistogramBucket, type MetricEvent } from '../../core/event.js';
+import { ABSENT_STRING as ABSENT, ByteWriter } from '../../core/byte-writer.js';
 import { crc32c } from './crc32c.js';
 
 export const RECORD_MAGIC = 0xed7a11b5;
@@ -39,56 +40,6 @@ export interface RecordHeader {
 const V2 = 0x02;
 const LAZY = 0x01;
 const JSON_EVENT = 0x00;
-const ABSENT = 0xffffffff;
-
-/** A record built in place: header space first, the payload appended, grown as needed. */
-class RecordWriter {
-  buf: Buffer;
-  off = HEADER_BYTES;
-
-  constructor(hint: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(4096, hint));
-  }
-
-  private ensure(n: number): void {
-    if (this.off + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n));
-    this.buf.copy(next, 0, 0, this.off);
-    this.buf = next;
-  }
-
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.off++] = v;
-  }
-
-  u32(v: number): void {
-    this.ensure(4);
-    this.buf.writeUInt32LE(v, this.off);
-    this.off += 4;
-  }
-
-  i32(v: number): void {
-    this.ensure(4);
-    this.buf.writeInt32LE(v, this.off);
-    this.off += 4;
-  }
-
-  f64(v: number): void {
-    this.ensure(8);
-    this.buf.writeDoubleLE(v, this.off);
-    this.off += 8;
-  }
-
-  str(s: string | undefined): void {
-    if (s === undefined) return this.u32(ABSENT);
-    // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only when that bound does not fit.
-    this.ensure(4 + (s.length * 3 > this.buf.length - this.off - 4 ? Buffer.byteLength(s) : s.length * 3));
-    const n = this.buf.write(s, this.off + 4);
-    this.buf.writeUInt32LE(n, this.off);
-    this.off += 4 + n;
-  }
-}
 
 /** Peeked values by key (JSON would turn an absent value in an array into null). */
 function peekedObject(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
@@ -102,7 +53,7 @@ let lastRecordBytes = 0;
 
 /** Encodes one batch as a complete record (header + payload). */
 export function encodeRecord(events: readonly Event[], bytes: number): Buffer {
-  const w = new RecordWriter(lastRecordBytes + (lastRecordBytes >> 3));
+  const w = new ByteWriter(lastRecordBytes + (lastRecordBytes >> 3), HEADER_BYTES);
   w.u8(V2);
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
@@ -126,7 +77,7 @@ export function encodeRecord(events: readonly Event[], bytes: number): Buffer {
     const p = lazy.peeked;
     w.str(p === undefined ? undefined : JSON.stringify([p.keys, peekedObject(p.keys, p.values)]));
   }
-  const rec = w.buf.subarray(0, w.off);
+  const rec = w.finish();
   lastRecordBytes = rec.length;
   rec.writeUInt32LE(RECORD_MAGIC, 0);
   rec.writeUInt32LE(rec.length - HEADER_BYTES, 4);
